@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One executable, `parley`, over small libraries in data-flow order (see README "Architecture").
+// C libraries are reached through thin system-library targets: a modulemap and a shim header each.
+let package = Package(
+    name: "parley",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "FastCGI", dependencies: ["CFCGI"]),
+        .target(name: "HTTP", dependencies: ["FastCGI", "CCurl"]),
+        .target(name: "Store", dependencies: ["CLibPQ", "CCrypto"]),
+        .target(name: "Tenancy", dependencies: ["Store", "CCrypto"]),
+        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy"]),
+        .executableTarget(name: "parley", dependencies: [
+            "App", "HTTP", "Store", "Tenancy", "FastCGI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "TestSupport", dependencies: ["Store", "FastCGI", "HTTP"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "Store", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
+    ]
+)

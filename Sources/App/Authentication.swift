@@ -1,0 +1,55 @@
+import HTTP
+import Store
+import Tenancy
+
+/// Reads the API key a client presented and authenticates it. The key itself never reaches a log
+/// or an error message.
+enum Authentication {
+    static func presentedKey(in request: Request) throws(Problem) -> String {
+        if let header = request.header("authorization") {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+                throw Problem.unauthorized("The Authorization header must be 'Bearer <API key>'.")
+            }
+            return String(parts[1]).trimmingSpaces()
+        }
+        if let key = request.header("x-api-key"), !key.isEmpty { return key.trimmingSpaces() }
+        throw Problem.unauthorized("An API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.")
+    }
+
+    static func authenticate(_ request: Request, scope: Scope?, context: RequestContext) throws -> TenantContext {
+        let key = try presentedKey(in: request)
+        let outcome = try context.database.with { try Authenticator.authenticate(key, on: $0) }
+        switch outcome {
+        case .authenticated(let principal):
+            context.tenantID = principal.tenant.id
+            if let scope, !principal.allows(scope) {
+                throw Problem.forbidden("This API key lacks the '\(scope.rawValue)' scope.", type: "insufficient-scope")
+            }
+            return TenantContext(principal: principal, base: context)
+        case .malformed: throw Problem.unauthorized("The API key is malformed: Parley keys look like pk_live_….")
+        case .unknown: throw Problem.unauthorized("The API key is not valid.")
+        case .revoked: throw Problem.unauthorized("The API key has been revoked.")
+        case .tenantDisabled: throw Problem.forbidden("This tenant is disabled.", type: "tenant-disabled")
+        }
+    }
+}
+
+extension Router where Context == RequestContext {
+    /// Registers a route that requires an API key with `scope` (nil: any valid key); the handler
+    /// receives a `TenantContext`.
+    mutating func add(_ method: HTTPMethod, _ template: String, scope: Scope?, maxBodyBytes: Int? = nil, doc: RouteDoc,
+                      handler: @escaping @Sendable (Request, Parameters, TenantContext) throws -> Response) {
+        var doc = doc
+        doc.scope = scope?.rawValue ?? "any"
+        add(method, template, maxBodyBytes: maxBodyBytes, doc: doc) { request, parameters, context in
+            try handler(request, parameters, try Authentication.authenticate(request, scope: scope, context: context))
+        }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

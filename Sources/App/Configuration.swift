@@ -1,0 +1,119 @@
+import Glibc
+
+/// A value that must not be printed: `parley doctor` and logs show `***`.
+public struct Secret: Sendable, CustomStringConvertible {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "***" }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Everything Parley reads from its environment, parsed once. Tests pass a dictionary; nothing else
+/// reads `getenv`. Per-tenant settings live in PostgreSQL, not here.
+public struct Configuration: Sendable {
+    /// `PARLEY_DATABASE_URL`: libpq conninfo (or postgresql:// URL) of the service role, which RLS applies to.
+    public var databaseURL: Secret?
+    /// `PARLEY_OWNER_DATABASE_URL`: the table owner, for `migrate` and the admin commands. Defaults to the service URL.
+    public var ownerDatabaseURL: Secret?
+    /// `PARLEY_SOCKET`: unix socket to create. Unset: inherit a listening socket (fd 0 or systemd).
+    public var socketPath: String?
+    /// `PARLEY_SOCKET_MODE`: octal permissions of the socket (default 0660: owner and nginx's group).
+    public var socketMode: UInt32 = 0o660
+    /// `PARLEY_WORKERS`: worker processes (default: number of cores).
+    public var workers: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    /// `PARLEY_THREADS`: request threads per worker (default 16). Each holds one database connection.
+    public var threads: Int = 16
+    /// `PARLEY_MAX_REQUESTS`: a worker is replaced after this many requests (default 100000; 0 = never).
+    public var maxRequests: Int = 100_000
+    /// `PARLEY_MAX_BODY_BYTES`: largest request body for JSON routes (default 10 MiB); larger is a 413.
+    public var maxBodyBytes: Int = 10 * 1024 * 1024
+    /// `PARLEY_CONFIG_FILE`: an env file the master re-reads on SIGHUP before replacing workers.
+    public var configFile: String?
+    /// `PARLEY_MIGRATIONS_DIR`: where `NNN_name.sql` files live (default `sql`, else /usr/share/parley/sql).
+    public var migrationsDirectory: String
+    /// `PARLEY_PUBLIC_URL`: the URL nginx serves Parley at, which `parley doctor` checks.
+    public var publicURL: String?
+
+    public static let variables = [
+        "PARLEY_DATABASE_URL", "PARLEY_OWNER_DATABASE_URL", "PARLEY_SOCKET", "PARLEY_SOCKET_MODE", "PARLEY_WORKERS",
+        "PARLEY_THREADS", "PARLEY_MAX_REQUESTS", "PARLEY_MAX_BODY_BYTES", "PARLEY_CONFIG_FILE",
+        "PARLEY_MIGRATIONS_DIR", "PARLEY_PUBLIC_URL",
+    ]
+
+    public init(environment: [String: String]) throws {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name], !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = value(name) else { return nil }
+            guard let number = Int(raw), range.contains(number) else {
+                throw ConfigurationError(description: "\(name)=\(raw) is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return number
+        }
+        databaseURL = value("PARLEY_DATABASE_URL").map(Secret.init)
+        ownerDatabaseURL = value("PARLEY_OWNER_DATABASE_URL").map(Secret.init) ?? databaseURL
+        socketPath = value("PARLEY_SOCKET")
+        if let raw = value("PARLEY_SOCKET_MODE") {
+            guard let mode = UInt32(raw, radix: 8), mode <= 0o777 else {
+                throw ConfigurationError(description: "PARLEY_SOCKET_MODE=\(raw) is not an octal mode like 0660")
+            }
+            socketMode = mode
+        }
+        workers = try integer("PARLEY_WORKERS", 1...256) ?? max(1, workers)
+        threads = try integer("PARLEY_THREADS", 1...1024) ?? threads
+        maxRequests = try integer("PARLEY_MAX_REQUESTS", 0...Int(Int32.max)) ?? maxRequests
+        maxBodyBytes = try integer("PARLEY_MAX_BODY_BYTES", 1...(1 << 34)) ?? maxBodyBytes
+        configFile = value("PARLEY_CONFIG_FILE")
+        migrationsDirectory = value("PARLEY_MIGRATIONS_DIR")
+            ?? (access("sql/001_foundation.sql", R_OK) == 0 ? "sql" : "/usr/share/parley/sql")
+        publicURL = value("PARLEY_PUBLIC_URL")
+    }
+
+    public func requireDatabaseURL() throws -> String {
+        guard let databaseURL else { throw ConfigurationError(description: "PARLEY_DATABASE_URL is not set") }
+        return databaseURL.value
+    }
+
+    public func requireOwnerDatabaseURL() throws -> String {
+        guard let ownerDatabaseURL else {
+            throw ConfigurationError(description: "PARLEY_OWNER_DATABASE_URL (or PARLEY_DATABASE_URL) is not set")
+        }
+        return ownerDatabaseURL.value
+    }
+
+    /// The effective configuration as `parley doctor` prints it: passwords in conninfo are masked.
+    public var summary: [(String, String)] {
+        [
+            ("PARLEY_DATABASE_URL", databaseURL.map { Self.maskConninfo($0.value) } ?? "(unset)"),
+            ("PARLEY_OWNER_DATABASE_URL", ownerDatabaseURL.map { Self.maskConninfo($0.value) } ?? "(unset)"),
+            ("PARLEY_SOCKET", socketPath ?? "(inherited: fd 0 or systemd socket)"),
+            ("PARLEY_SOCKET_MODE", "0" + String(socketMode, radix: 8)),
+            ("PARLEY_WORKERS", String(workers)),
+            ("PARLEY_THREADS", String(threads)),
+            ("PARLEY_MAX_REQUESTS", String(maxRequests)),
+            ("PARLEY_MAX_BODY_BYTES", String(maxBodyBytes)),
+            ("PARLEY_CONFIG_FILE", configFile ?? "(unset)"),
+            ("PARLEY_MIGRATIONS_DIR", migrationsDirectory),
+            ("PARLEY_PUBLIC_URL", publicURL ?? "(unset)"),
+        ]
+    }
+
+    /// Hides `password=…` in key/value conninfo and the password part of a `postgresql://user:pw@host` URL.
+    public static func maskConninfo(_ conninfo: String) -> String {
+        if let scheme = conninfo.firstRange(of: "://"), let at = conninfo[scheme.upperBound...].firstIndex(of: "@") {
+            let credentials = conninfo[scheme.upperBound..<at]
+            if let colon = credentials.firstIndex(of: ":") {
+                return String(conninfo[..<conninfo.index(after: colon)]) + "***" + String(conninfo[at...])
+            }
+            return conninfo
+        }
+        return conninfo.split(separator: " ").map { part in
+            part.lowercased().hasPrefix("password=") ? "password=***" : String(part)
+        }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,47 @@
+import Store
+
+/// Turns a presented API key into a `Principal`, in one database round trip (`parley_authenticate`,
+/// the only function allowed to look a key up before the tenant is known).
+public enum Authenticator {
+    public enum Outcome: Sendable {
+        case authenticated(Principal)
+        case malformed
+        case unknown
+        case revoked
+        case tenantDisabled
+    }
+
+    public static func authenticate(_ presented: String, on connection: Connection) throws -> Outcome {
+        guard APIKeyFormat.isWellFormed(presented) else { return .malformed }
+        let hash = Crypto.sha256(presented)
+        let result = try connection.queryPrepared("SELECT * FROM parley_authenticate(\(hash))")
+        guard let row = result.rows.first else { return .unknown }
+        // The lookup was by this hash; comparing again in constant time keeps the decision itself
+        // free of timing differences whatever the index does.
+        guard Crypto.constantTimeEquals(try row.bytes("secret_hash"), hash) else { return .unknown }
+        if try row.bool("revoked") { return .revoked }
+        let tenant = Tenant(
+            id: try row.string("tenant_id"),
+            name: try row.string("tenant_name"),
+            status: Tenant.Status(rawValue: try row.string("tenant_status")) ?? .disabled,
+            plan: try row.string("plan_id"),
+            limits: try PlanLimits(row: row)
+        )
+        guard tenant.status == .active else { return .tenantDisabled }
+        let scopes = try row.strings("scopes").compactMap(Scope.init(rawValue:))
+        return .authenticated(Principal(keyID: try row.string("key_id"), scopes: scopes, tenant: tenant))
+    }
+}
+
+extension PlanLimits {
+    init(row: Row) throws {
+        self.init(
+            requestsPerMinute: try row.int("requests_per_minute"),
+            queriesPerMonth: try row.int("queries_per_month"),
+            maxDocuments: try row.int("max_documents"),
+            maxStorageBytes: Int64(try row.int("max_storage_bytes")),
+            maxUploadBytes: Int64(try row.int("max_upload_bytes")),
+            maxAPIKeys: try row.int("max_api_keys")
+        )
+    }
+}

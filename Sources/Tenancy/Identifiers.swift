@@ -1,0 +1,37 @@
+/// Random, kind-prefixed identifiers (`ten_…`, `key_…`, `usr_…`): never sequential, so ids in URLs
+/// reveal nothing about volume and cannot be enumerated. 20 base32 characters carry 100 random bits.
+public enum Identifier {
+    public enum Kind: String, Sendable {
+        case tenant = "ten"
+        case key = "key"
+        case user = "usr"
+    }
+
+    public static func make(_ kind: Kind) throws -> String {
+        let bits = try Crypto.randomBytes(13)
+        return kind.rawValue + "_" + String(Encoding.base32(bits).prefix(20))
+    }
+
+    /// Syntactic check only (the database's CHECK shape, `[a-z0-9]{20}`), so malformed ids are
+    /// answered 404 without a database round trip.
+    public static func isValid(_ text: String, kind: Kind) -> Bool {
+        let prefix = kind.rawValue + "_"
+        guard text.hasPrefix(prefix), text.utf8.count == prefix.utf8.count + 20 else { return false }
+        return text.utf8.dropFirst(prefix.utf8.count).allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+}
+
+/// Module errors stay HTTP-free; App maps them to problems.
+public enum TenancyError: Error, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case invalid(String)
+    case limitReached(String)
+    case conflict(String)
+    case internalFailure(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let text), .invalid(let text), .limitReached(let text), .conflict(let text), .internalFailure(let text): text
+        }
+    }
+}
