@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "Store", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
     ]
 )

@@ -11,15 +11,17 @@ enum Authentication {
             guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
                 throw Problem.unauthorized("The Authorization header must be 'Bearer <API key>'.")
             }
-            return String(parts[1]).trimmingSpaces()
+            return parts[1].trimmingWhitespace()
         }
-        if let key = request.header("x-api-key"), !key.isEmpty { return key.trimmingSpaces() }
+        if let key = request.header("x-api-key"), !key.isEmpty { return key.trimmingWhitespace() }
         throw Problem.unauthorized("An API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.")
     }
 
     static func authenticate(_ request: Request, scope: Scope?, context: RequestContext) throws -> TenantContext {
         let key = try presentedKey(in: request)
-        let outcome = try context.database.with { try Authenticator.authenticate(key, on: $0) }
+        let outcome = try context.authenticator.authenticate(key, now: Clock.monotonicSeconds()) { lookup in
+            try context.database.with(lookup)
+        }
         switch outcome {
         case .authenticated(let principal):
             context.tenantID = principal.tenant.id
@@ -45,11 +47,5 @@ extension Router where Context == RequestContext {
         add(method, template, maxBodyBytes: maxBodyBytes, doc: doc) { request, parameters, context in
             try handler(request, parameters, try Authentication.authenticate(request, scope: scope, context: context))
         }
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -7,12 +7,15 @@ import Tenancy
 public final class RequestContext {
     public let database: ConnectionSlot
     public let configuration: Configuration
+    /// The worker's cached key authentication (shared by its threads).
+    public let authenticator: CachedAuthenticator
     /// Set once the request is authenticated, so the request log names the tenant.
     public internal(set) var tenantID: String?
 
-    public init(database: ConnectionSlot, configuration: Configuration) {
+    public init(database: ConnectionSlot, configuration: Configuration, authenticator: CachedAuthenticator) {
         self.database = database
         self.configuration = configuration
+        self.authenticator = authenticator
     }
 }
 

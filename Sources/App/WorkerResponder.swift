@@ -1,22 +1,26 @@
 import FastCGI
 import HTTP
 import Store
+import Tenancy
 
 /// The bridge from a FastCGI exchange to the dispatcher, one per worker thread. It owns the thread's
 /// database connection slot, so each thread keeps exactly one connection for its whole life.
 public final class WorkerResponder: Responder {
     private let dispatcher: Dispatcher
     private let database: ConnectionSlot
+    private let authenticator: CachedAuthenticator
 
-    public init(dispatcher: Dispatcher, databaseURL: String) {
+    public init(dispatcher: Dispatcher, databaseURL: String, authenticator: CachedAuthenticator) {
         self.dispatcher = dispatcher
         self.database = ConnectionSlot(conninfo: databaseURL)
+        self.authenticator = authenticator
     }
 
     public func respond(to exchange: Exchange) {
+        let started = Clock.monotonicSeconds()
         let request = Request(cgi: exchange.params, makeRequestID: RequestIDs.generate)
-        let context = RequestContext(database: database, configuration: dispatcher.configuration)
-        let (response, log) = dispatcher.respond(to: request, context: context) { limit in
+        let context = RequestContext(database: database, configuration: dispatcher.configuration, authenticator: authenticator)
+        var (response, log) = dispatcher.respond(to: request, context: context) { limit in
             switch exchange.readBody(limit: limit) {
             case .body(let bytes): .bytes(bytes)
             case .tooLarge: .tooLarge
@@ -32,6 +36,8 @@ public final class WorkerResponder: Responder {
             exchange.writeHead(status: response.status, headers: response.headers)
             exchange.flush()
             produce(ExchangeBodyWriter(exchange: exchange))
+            // A stream's log line covers the whole stream, not just the handler that set it up.
+            log.durationMilliseconds = (Clock.monotonicSeconds() - started) * 1000
         }
         log.emit()
     }

@@ -8,6 +8,11 @@
 #include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/epoll.h>
+#include <errno.h>
+#include <sys/mman.h>
+#include <linux/memfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +38,18 @@ static inline int parley_epoll_add(int epfd, int fd, uint64_t token, int oneshot
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
 }
 
+/* Re-arms a one-shot registration under a new token; falls back to adding the descriptor when it
+ * is not registered yet (a connection fresh from accept). One syscall per parked request instead
+ * of a delete on hand-over plus an add on return. */
+static inline int parley_epoll_rearm(int epfd, int fd, uint64_t token) {
+    struct epoll_event event;
+    event.events = EPOLLIN | EPOLLONESHOT;
+    event.data.u64 = token;
+    if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
+    if (errno != ENOENT) return -1;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+
 static inline int parley_epoll_delete(int epfd, int fd) {
     return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
 }
@@ -43,5 +60,19 @@ static inline int parley_epoll_wait_one(int epfd, int timeout_ms, uint64_t *toke
     int count = epoll_wait(epfd, &event, 1, timeout_ms);
     if (count == 1) *token = event.data.u64;
     return count;
+}
+/* The pool's shared page: an anonymous memory file the supervisor creates and every worker maps.
+ * memfd_create needs _GNU_SOURCE, which Swift's Glibc module does not define. */
+static inline int parley_memfd_create(const char *name) {
+    return (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+}
+
+/* Counters in the shared page are touched by several processes at once; Swift's atomics cannot
+ * be placed on raw mapped memory, so these wrap the compiler's sequentially consistent builtins. */
+static inline uint64_t parley_atomic_load_u64(const uint64_t *address) {
+    return __atomic_load_n(address, __ATOMIC_SEQ_CST);
+}
+static inline uint64_t parley_atomic_increment_u64(uint64_t *address) {
+    return __atomic_add_fetch(address, 1, __ATOMIC_SEQ_CST);
 }
 #endif

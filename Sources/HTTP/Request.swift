@@ -63,9 +63,16 @@ extension Request {
 }
 
 private extension String {
-    /// `ACCEPT_LANGUAGE` → `accept-language`.
+    /// `ACCEPT_LANGUAGE` → `accept-language`. Byte-wise: CGI names are ASCII, and this runs for
+    /// every header of every request.
     func replacingUnderscores() -> String {
-        String(unicodeScalars.map { $0 == "_" ? "-" : Character($0).lowercased().first ?? Character($0) })
+        String(decoding: utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "_"): UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+            default: byte
+            }
+        }, as: UTF8.self)
     }
 }
 

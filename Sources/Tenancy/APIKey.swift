@@ -6,7 +6,7 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Comparable {
     public static func < (a: Scope, b: Scope) -> Bool { a.rawValue < b.rawValue }
 
     public static func parseList(_ text: String) throws -> [Scope] {
-        let names = text.split(separator: ",").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+        let names = text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         return try parseList(names)
     }
 
@@ -60,7 +60,14 @@ public enum APIKeyFormat {
 }
 
 extension StringProtocol {
-    func trimmingCharacters() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    /// Drops ASCII spaces, tabs and line breaks at both ends. Works on UTF-8 bytes: it runs on
+    /// every authenticated request, where walking Characters showed up in profiles.
+    public func trimmingWhitespace() -> String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d }
+        let text = Substring(self)
+        guard let first = text.utf8.firstIndex(where: { !isSpace($0) }), let last = text.utf8.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(text[first...last])
     }
 }

@@ -1,8 +1,13 @@
+import FoundationEssentials
 import Store
 
 /// Turns a presented API key into a `Principal`, in one database round trip (`parley_authenticate`,
 /// the only function allowed to look a key up before the tenant is known).
 public enum Authenticator {
+    /// How stale `last_used_at` may get before a request refreshes it (the function's own guard
+    /// uses the same minute).
+    static let touchInterval: TimeInterval = 60
+
     public enum Outcome: Sendable {
         case authenticated(Principal)
         case malformed
@@ -13,7 +18,11 @@ public enum Authenticator {
 
     public static func authenticate(_ presented: String, on connection: Connection) throws -> Outcome {
         guard APIKeyFormat.isWellFormed(presented) else { return .malformed }
-        let hash = Crypto.sha256(presented)
+        return try authenticate(hash: Crypto.sha256(presented), on: connection)
+    }
+
+    /// The lookup itself, for a key already checked for shape and hashed.
+    static func authenticate(hash: [UInt8], on connection: Connection) throws -> Outcome {
         let result = try connection.queryPrepared("SELECT * FROM parley_authenticate(\(hash))")
         guard let row = result.rows.first else { return .unknown }
         // The lookup was by this hash; comparing again in constant time keeps the decision itself
@@ -29,7 +38,11 @@ public enum Authenticator {
         )
         guard tenant.status == .active else { return .tenantDisabled }
         let scopes = try row.strings("scopes").compactMap(Scope.init(rawValue:))
-        return .authenticated(Principal(keyID: try row.string("key_id"), scopes: scopes, tenant: tenant))
+        let keyID = try row.string("key_id")
+        if try row.optionalDate("last_used_at").map({ $0.timeIntervalSinceNow < -touchInterval }) ?? true {
+            _ = try connection.queryPrepared("SELECT parley_touch_key(\(keyID))")
+        }
+        return .authenticated(Principal(keyID: keyID, scopes: scopes, tenant: tenant))
     }
 }
 

@@ -45,7 +45,7 @@ public enum KeyStore {
     private static let columns = SQL("id, name, prefix, scopes, created_at, last_used_at, revoked_at")
 
     public static func create(tenantID: String, name: String, scopes: [Scope], on connection: Connection) throws -> (KeyRecord, secret: String) {
-        let name = name.trimmingCharacters()
+        let name = name.trimmingWhitespace()
         guard (1...100).contains(name.count) else { throw TenancyError.invalid("A key name must be 1 to 100 characters.") }
         guard !scopes.isEmpty else { throw TenancyError.invalid("At least one scope is required (query, ingest, admin).") }
         let scopes = Set(scopes).sorted()

@@ -14,7 +14,7 @@ public struct TenantRecord: Sendable, Equatable {
 /// owner; the service reads only its own tenant, under `withTenant`.
 public enum TenantStore {
     public static func create(name: String, plan: String, on connection: Connection) throws -> TenantRecord {
-        let name = name.trimmingCharacters()
+        let name = name.trimmingWhitespace()
         guard (1...200).contains(name.count) else { throw TenancyError.invalid("A tenant name must be 1 to 200 characters.") }
         let id = try Identifier.make(.tenant)
         do {

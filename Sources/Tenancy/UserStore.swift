@@ -4,7 +4,7 @@ import Store
 public enum UserStore {
     public static func create(tenantID: String, email: String, password: String, role: String = "admin",
                               on connection: Connection) throws -> String {
-        let email = email.trimmingCharacters()
+        let email = email.trimmingWhitespace()
         guard email.contains("@"), email.count <= 254 else { throw TenancyError.invalid("'\(email)' is not an email address.") }
         guard ["admin", "agent"].contains(role) else { throw TenancyError.invalid("A role is admin or agent.") }
         let passwordHash = try Passwords.hash(password)

@@ -23,7 +23,7 @@ struct Serve: ParsableCommand {
         if let workers { configuration.workers = workers }
         if let threads { configuration.threads = threads }
         if worker {
-            throw ExitCode(runWorkerProcess(configuration))
+            throw ExitCode(WorkerProcess.run(configuration, environment: ProcessEnvironment.current()))
         }
         _ = try configuration.requireDatabaseURL()
         var arguments = [Self.executablePath(), "serve", "--worker"]
@@ -32,21 +32,6 @@ struct Serve: ParsableCommand {
                                   workers: configuration.workers, workerArguments: arguments,
                                   environmentFile: configuration.configFile)
         throw ExitCode(runSupervisor(options))
-    }
-
-    private func runWorkerProcess(_ configuration: Configuration) -> Int32 {
-        do {
-            let databaseURL = try configuration.requireDatabaseURL()
-            let dispatcher = Dispatcher(table: try Routes.makeTable(), configuration: configuration)
-            let readyFD = ProcessEnvironment.current()["PARLEY_WORKER_READY_FD"].flatMap { Int32($0) }
-            let options = WorkerOptions(listenFD: 0, threads: configuration.threads,
-                                        maxRequests: configuration.maxRequests, readyFD: readyFD)
-            return runWorker(options) { _ in WorkerResponder(dispatcher: dispatcher, databaseURL: databaseURL) }
-        } catch {
-            let message = "parley worker: \(error)\n"
-            _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
-            return 1
-        }
     }
 
     /// Workers re-exec this very binary, so an upgrade in place takes effect on the next SIGHUP.

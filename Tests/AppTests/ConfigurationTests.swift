@@ -4,7 +4,7 @@ import Testing
 @Suite struct ConfigurationTests {
     @Test func defaultsApplyWhenUnset() throws {
         let configuration = try Configuration(environment: [:])
-        #expect(configuration.threads == 16)
+        #expect(configuration.threads == 4)
         #expect(configuration.socketMode == 0o660)
         #expect(configuration.maxBodyBytes == 10 * 1024 * 1024)
         #expect(configuration.workers >= 1)

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HTTP
 import Store
+import Tenancy
 import Testing
 @testable import App
 
@@ -16,7 +17,8 @@ import Testing
     /// A context whose database cannot be reached: routes that don't need it must not touch it.
     func context() -> RequestContext {
         RequestContext(database: ConnectionSlot(conninfo: "host=/nonexistent-parley port=1 connect_timeout=1"),
-                       configuration: dispatcher.configuration)
+                       configuration: dispatcher.configuration,
+                       authenticator: CachedAuthenticator(cache: AuthCache(ttl: 0), epoch: LocalAuthEpoch()))
     }
 
     func send(_ method: String, _ path: String, headers: [String: String] = [:],

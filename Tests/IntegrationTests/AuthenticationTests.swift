@@ -1,3 +1,4 @@
+import Glibc
 import HTTP
 import Testing
 import TestSupport
@@ -96,5 +97,41 @@ struct AuthenticationTests {
             #expect(!log.contains(secret))
         }
         if case .string(let newKey)? = created.json?["key"] { #expect(!log.contains(newKey)) }
+    }
+}
+
+@Suite(.enabled(if: TestStack.isRunning, "needs the stack scripts/test starts"))
+struct AuthCacheInvalidationTests {
+    /// A revocation made outside the pool (the CLI, SQL, another host) reaches the workers' caches
+    /// through LISTEN/NOTIFY: a warmed-up key stops working within moments.
+    @Test func revocationOutsideThePoolEmptiesEveryWorkersCache() throws {
+        let fixture = try TenantFixture.make()
+        defer { fixture.remove() }
+        for _ in 0..<20 { #expect(try TestStack.send("GET", "/v1/tenant", key: fixture.queryKey).status == 200) }
+        let owner = try TestDatabase.ownerConnection()
+        try owner.execute("UPDATE api_keys SET revoked_at = now() WHERE tenant_id = \(fixture.tenantID) AND name = 'query'")
+        var statuses: [Int] = []
+        for _ in 0..<50 {
+            let status = try TestStack.send("GET", "/v1/tenant", key: fixture.queryKey).status
+            statuses.append(status)
+            if statuses.suffix(10).count == 10 && statuses.suffix(10).allSatisfy({ $0 == 401 }) { break }
+            usleep(20_000)
+        }
+        #expect(statuses.suffix(10).allSatisfy { $0 == 401 }, "statuses after revoking in SQL: \(statuses)")
+        #expect(statuses.prefix(5).filter { $0 == 200 }.count <= 2, "notification took too long: \(statuses)")
+    }
+
+    /// Through the API the guarantee is strict: every worker drops its cache before the DELETE is
+    /// answered, so not a single request succeeds afterwards, whichever worker it lands on.
+    @Test func revocationThroughTheAPIIsImmediateOnEveryWorker() throws {
+        let fixture = try TenantFixture.make()
+        defer { fixture.remove() }
+        let created = try TestStack.send("POST", "/v1/keys", key: fixture.adminKey, json: #"{"name":"hot","scopes":["query"]}"#)
+        guard case .string(let secret)? = created.json?["key"], case .string(let id)? = created.json?["id"] else {
+            Issue.record("no key: \(created.text)"); return
+        }
+        for _ in 0..<40 { _ = try TestStack.send("GET", "/v1/tenant", key: secret) }
+        #expect(try TestStack.send("DELETE", "/v1/keys/\(id)", key: fixture.adminKey).status == 200)
+        for _ in 0..<40 { #expect(try TestStack.send("GET", "/v1/tenant", key: secret).status == 401) }
     }
 }

@@ -86,7 +86,11 @@ enum KeyRoutes {
             responses: [(200, "The revoked key", keySchema), (404, "No such key in this tenant", OpenAPI.problemRef)]
         )) { _, parameters, context in
             let reference = try parameters.require("id")
-            return try .json(try context.withConnection { try KeyStore.revoke(tenantID: context.tenantID, reference: reference, on: $0) })
+            let revoked = try context.withConnection { try KeyStore.revoke(tenantID: context.tenantID, reference: reference, on: $0) }
+            // Committed; now every worker of the pool drops its cached keys before this response
+            // leaves, so the key fails on the very next request wherever it lands.
+            context.base.authenticator.epoch.bump()
+            return try .json(revoked)
         }
     }
 }

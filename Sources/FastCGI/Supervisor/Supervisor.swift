@@ -64,6 +64,8 @@ final class Supervisor {
     private let signalFD: Int32
     private let listener: ListeningSocket
     private let spawner: WorkerSpawner
+    /// Kept for the pool's lifetime; workers map the same memory through their fd 4.
+    private let sharedPage: SharedPage
     private var environment: WorkerEnvironment
     /// Worker pid → read end of its readiness pipe, until the byte or EOF arrives.
     private var readyPipes: [Int32: Int32] = [:]
@@ -107,7 +109,12 @@ final class Supervisor {
                 listener.removeFile()
                 throw .system(call: "fcntl(F_DUPFD_CLOEXEC)", code: errno)
             }
-            spawner = WorkerSpawner(arguments: options.workerArguments, listenFD: highFD)
+            // Above the descriptors dup2'd into children (0, 3, 4), like the listening socket.
+            let page = try SharedPage.create()
+            let pageFD = fcntl(page.fd, F_DUPFD_CLOEXEC, 10)
+            guard pageFD >= 0 else { throw FastCGIError.system(call: "fcntl(F_DUPFD_CLOEXEC)", code: errno) }
+            sharedPage = page
+            spawner = WorkerSpawner(arguments: options.workerArguments, listenFD: highFD, sharedPageFD: pageFD)
         } catch {
             close(signalFD)
             SignalSet.restore(previousMask)

@@ -1,7 +1,7 @@
 import Glibc
 
 /// The environment each new worker starts with: the supervisor's own, overlaid with the current
-/// contents of the environment file, plus the readiness descriptor.
+/// contents of the environment file, plus the readiness descriptor and the shared page's.
 ///
 /// Keys that came from the file at startup (systemd loaded them into our environment) are taken
 /// out of the base, so deleting a line from the file and reloading really removes the variable.
@@ -26,8 +26,9 @@ struct WorkerEnvironment {
     func entries(readyFD: Int32) -> [String] {
         var merged: [String: String] = [:]
         var order: [String] = []
-        let readyEntry = (WorkerOptions.readyFDEnvironmentKey, String(readyFD))
-        for (key, value) in base + fileEntries + [readyEntry] {
+        let descriptors = [(WorkerOptions.readyFDEnvironmentKey, String(readyFD)),
+                           (SharedPage.environmentKey, String(SharedPage.fdInChild))]
+        for (key, value) in base + fileEntries + descriptors {
             if merged.updateValue(value, forKey: key) == nil { order.append(key) }
         }
         return order.compactMap { key in merged[key].map { "\(key)=\($0)" } }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Starts worker processes with posix_spawn: the listening socket as fd 0, a readiness pipe as
-/// fd 3, stdout/stderr shared with the supervisor (journald), a clean signal mask.
+/// fd 3, the pool's shared page as fd 4, stdout/stderr shared with the supervisor (journald), a clean signal mask.
 ///
 /// posix_spawn rather than fork(): after fork a multi-threaded Swift process may only call
 /// async-signal-safe functions until exec, and the Swift runtime gives no such guarantee. glibc's
@@ -14,6 +14,9 @@ struct WorkerSpawner {
     /// The listening socket, moved above the standard descriptors and close-on-exec, so that the
     /// dup2 to fd 0 in the child never has source == target (where CLOEXEC would survive).
     let listenFD: Int32
+    /// The pool's shared page (a memfd, close-on-exec in the supervisor), passed to every worker as
+    /// fd 4 so all of them map the same memory.
+    let sharedPageFD: Int32
 
     struct Spawned {
         let pid: Int32
@@ -41,6 +44,7 @@ struct WorkerSpawner {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, listenFD, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, Self.readyFDInChild)
+        posix_spawn_file_actions_adddup2(&actions, sharedPageFD, SharedPage.fdInChild)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

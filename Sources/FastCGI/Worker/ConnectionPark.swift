@@ -70,8 +70,9 @@ final class ConnectionPark: Sendable {
         let added = registry.withLock { registry -> Bool in
             let token = registry.nextToken
             registry.nextToken += 1
-            // Registered under the lock, so a sweep cannot close the descriptor in between.
-            guard parley_epoll_add(epollFD, fd, token, 1) == 0 else { return false }
+            // Registered under the lock, so a sweep cannot close the descriptor in between, and a
+            // readiness event cannot reach `claim` before its token is in the registry.
+            guard parley_epoll_rearm(epollFD, fd, token) == 0 else { return false }
             registry.parked[token] = Parked(fd: fd, since: monotonicNow())
             return true
         }
@@ -101,10 +102,10 @@ final class ConnectionPark: Sendable {
         }
     }
 
+    /// The one-shot registration disabled itself when it fired, so the descriptor stays in the
+    /// epoll set, silent, until `park` re-arms it (or close() drops it from the set).
     private func claim(_ token: UInt64) -> Int32? {
-        guard let parked = registry.withLock({ $0.parked.removeValue(forKey: token) }) else { return nil }
-        _ = parley_epoll_delete(epollFD, parked.fd)
-        return parked.fd
+        registry.withLock { $0.parked.removeValue(forKey: token) }?.fd
     }
 
     /// A plain close(): no response is pending on an idle connection, so libfcgi's

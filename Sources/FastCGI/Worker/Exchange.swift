@@ -49,10 +49,17 @@ public final class Exchange {
         if let cachedParams { return cachedParams }
         var result: [String: String] = [:]
         if isValid, var cursor = request.pointee.envp {
+            result.reserveCapacity(32)
             while let entry = cursor.pointee {
-                let text = String(cString: entry)
-                if let equals = text.firstIndex(of: "=") {
-                    result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+                // Split at the first '=' on the bytes: this runs for every parameter of every
+                // request, and Character-level searching showed up in profiles.
+                let length = strlen(entry)
+                entry.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                    let buffer = UnsafeBufferPointer(start: bytes, count: length)
+                    if let equals = buffer.firstIndex(of: UInt8(ascii: "=")) {
+                        let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[..<equals]), as: UTF8.self)
+                        result[name] = String(decoding: UnsafeBufferPointer(rebasing: buffer[(equals + 1)...]), as: UTF8.self)
+                    }
                 }
                 cursor += 1
             }
