@@ -21,7 +21,7 @@ final class SharedPageAuthEpoch: AuthEpoch {
 /// bumps the epoch on every notification, so changes made outside this pool (the CLI, SQL, another
 /// host) also empty the caches, within milliseconds.
 ///
-/// While it is not connected, notifications could be missed, so it suspends the cache: every
+/// While it is not connected, notifications could be missed, so it closes the cache gate: every
 /// request then asks the database, as if there were no cache. On reconnecting it bumps the epoch
 /// (whatever changed meanwhile is forgotten) before resuming.
 ///
@@ -30,12 +30,12 @@ final class AuthChangeListener: Sendable {
     static let channel = "parley_auth"
     private let conninfo: String
     private let epoch: any AuthEpoch
-    private let cache: AuthCache
+    private let gate: AuthCacheGate
 
-    init(conninfo: String, epoch: any AuthEpoch, cache: AuthCache) {
+    init(conninfo: String, epoch: any AuthEpoch, gate: AuthCacheGate) {
         self.conninfo = conninfo
         self.epoch = epoch
-        self.cache = cache
+        self.gate = gate
     }
 
     /// Starts the thread. Call from a thread whose signals are blocked (a worker thread): the new
@@ -52,7 +52,7 @@ final class AuthChangeListener: Sendable {
             pthread_detach(thread)
         } else {
             box.release()
-            cache.suspend()  // without a listener the cache can never be trusted
+            gate.close()  // without a listener the cache can never be trusted
         }
     }
 
@@ -62,7 +62,7 @@ final class AuthChangeListener: Sendable {
             do {
                 try listen()
             } catch {
-                cache.suspend()
+                gate.close()
                 epoch.bump()
                 RequestLogEvent.write(level: "warn", event: "auth_listener_disconnected", detail: String(describing: error))
             }
@@ -78,7 +78,7 @@ final class AuthChangeListener: Sendable {
         try connection.listen(Self.channel)
         // Whatever changed before we were listening is unknown: start from an empty cache.
         epoch.bump()
-        cache.resume()
+        gate.open()
         while !Self.stopped.load(ordering: .relaxed) {
             let notifications = try connection.waitForNotifications(timeoutMilliseconds: 1000)
             if !notifications.isEmpty { epoch.bump() }

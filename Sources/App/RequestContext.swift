@@ -7,7 +7,7 @@ import Tenancy
 public final class RequestContext {
     public let database: ConnectionSlot
     public let configuration: Configuration
-    /// The worker's cached key authentication (shared by its threads).
+    /// This thread's cached key authentication.
     public let authenticator: CachedAuthenticator
     /// Set once the request is authenticated, so the request log names the tenant.
     public internal(set) var tenantID: String?

@@ -12,17 +12,18 @@ public enum WorkerProcess {
             // The pool's shared page carries the epoch across workers; a worker started on its own
             // (no supervisor) has only itself to keep consistent.
             let epoch: any AuthEpoch = SharedPage.inherited(environment: environment).map(SharedPageAuthEpoch.init) ?? LocalAuthEpoch()
-            let cache = AuthCache(ttl: configuration.authCacheSeconds)
-            let authenticator = CachedAuthenticator(cache: cache, epoch: epoch)
+            let gate = AuthCacheGate()
             let listener = configuration.authCacheSeconds > 0
-                ? AuthChangeListener(conninfo: databaseURL, epoch: epoch, cache: cache) : nil
+                ? AuthChangeListener(conninfo: databaseURL, epoch: epoch, gate: gate) : nil
             let options = WorkerOptions(listenFD: 0, threads: configuration.threads, maxRequests: configuration.maxRequests,
                                         readyFD: WorkerOptions.readyFD(in: environment))
             return runWorker(options) { threadIndex in
                 // Started from a worker thread, whose signals are blocked, so the listener's thread
                 // inherits that mask and never takes the worker's SIGTERM.
                 if threadIndex == 0 { listener?.start() }
-                return WorkerResponder(dispatcher: dispatcher, databaseURL: databaseURL, authenticator: authenticator)
+                let cache = AuthCache(ttl: configuration.authCacheSeconds, gate: gate)
+                return WorkerResponder(dispatcher: dispatcher, databaseURL: databaseURL,
+                                       authenticator: CachedAuthenticator(cache: cache, epoch: epoch))
             }
         } catch {
             let message = "parley worker: \(error)\n"

@@ -18,8 +18,8 @@ public final class LocalAuthEpoch: AuthEpoch {
     public func bump() { value.add(1, ordering: .sequentiallyConsistent) }
 }
 
-/// Authentication with the cache in front of the database.
-public struct CachedAuthenticator: Sendable {
+/// Authentication with the thread's cache in front of the database. One per worker thread.
+public struct CachedAuthenticator {
     public let cache: AuthCache
     public let epoch: any AuthEpoch
 

@@ -18,7 +18,7 @@ import Testing
     func context() -> RequestContext {
         RequestContext(database: ConnectionSlot(conninfo: "host=/nonexistent-parley port=1 connect_timeout=1"),
                        configuration: dispatcher.configuration,
-                       authenticator: CachedAuthenticator(cache: AuthCache(ttl: 0), epoch: LocalAuthEpoch()))
+                       authenticator: CachedAuthenticator(cache: AuthCache(ttl: 0, gate: AuthCacheGate()), epoch: LocalAuthEpoch()))
     }
 
     func send(_ method: String, _ path: String, headers: [String: String] = [:],

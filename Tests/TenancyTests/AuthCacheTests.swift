@@ -8,9 +8,7 @@ import Testing
         limits: PlanLimits(requestsPerMinute: 1, queriesPerMonth: 1, maxDocuments: 1, maxStorageBytes: 1, maxUploadBytes: 1, maxAPIKeys: 1)))
 
     func openCache(ttl: Double = 10) -> AuthCache {
-        let cache = AuthCache(ttl: ttl)
-        cache.resume()
-        return cache
+        AuthCache(ttl: ttl, gate: AuthCacheGate(open: true))
     }
 
     @Test func servesAStoredPrincipalUntilItExpires() {
@@ -45,12 +43,12 @@ import Testing
     }
 
     @Test func aSuspendedOrDisabledCacheAnswersNothing() {
-        let suspended = AuthCache(ttl: 10)
+        let suspended = AuthCache(ttl: 10, gate: AuthCacheGate())
         suspended.store(principal, for: hash, epochBefore: 1, epochNow: 1, now: 100)
-        #expect(suspended.principal(for: hash, epoch: 1, now: 100) == nil, "starts suspended until a listener resumes it")
+        #expect(suspended.principal(for: hash, epoch: 1, now: 100) == nil, "the gate starts closed until a listener opens it")
         let cache = openCache()
         cache.store(principal, for: hash, epochBefore: 1, epochNow: 1, now: 100)
-        cache.suspend()
+        cache.gate.close()
         #expect(cache.principal(for: hash, epoch: 1, now: 100) == nil)
         let disabled = openCache(ttl: 0)
         disabled.store(principal, for: hash, epochBefore: 1, epochNow: 1, now: 100)
@@ -58,7 +56,7 @@ import Testing
     }
 
     @Test func capacityBoundsMemory() {
-        let cache = AuthCache(ttl: 10, capacity: 3, startSuspended: false)
+        let cache = AuthCache(ttl: 10, gate: AuthCacheGate(open: true), capacity: 3)
         for index in 0..<10 {
             cache.store(principal, for: Crypto.sha256("k\(index)"), epochBefore: 1, epochNow: 1, now: 100)
         }

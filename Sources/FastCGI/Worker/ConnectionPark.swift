@@ -11,7 +11,8 @@ import Synchronization
 /// out (under sustained load, forever). Here any free thread takes whichever is ready: a new
 /// connection or a request on an idle one. Each parked connection is registered one-shot, so its
 /// request wakes exactly one thread, and every hand-over goes through the registry under a lock,
-/// so a connection is owned by exactly one party (a thread, the park, or nobody once closed).
+/// so a connection is owned by exactly one party (a thread, the park, or nobody once closed);
+/// no syscall runs under the lock.
 final class ConnectionPark: Sendable {
     enum Wake: Equatable {
         case listener
@@ -66,17 +67,23 @@ final class ConnectionPark: Sendable {
     }
 
     /// Hands an idle kept-alive connection to the park; the caller no longer owns it.
+    ///
+    /// The token is registered first and the descriptor armed after, outside the lock: an event
+    /// can then always be claimed, and no thread waits on the lock while another is in a syscall
+    /// (on 2 cores a preempted holder stalled the others for a scheduler tick). A sweep cannot
+    /// close the connection in between: it only closes connections idle for the whole timeout,
+    /// or all of them at the very end of a stop, when no request is being served.
     func park(_ fd: Int32) {
-        let added = registry.withLock { registry -> Bool in
+        let since = monotonicNow()
+        let token = registry.withLock { registry -> UInt64 in
             let token = registry.nextToken
             registry.nextToken += 1
-            // Registered under the lock, so a sweep cannot close the descriptor in between, and a
-            // readiness event cannot reach `claim` before its token is in the registry.
-            guard parley_epoll_rearm(epollFD, fd, token) == 0 else { return false }
-            registry.parked[token] = Parked(fd: fd, since: monotonicNow())
-            return true
+            registry.parked[token] = Parked(fd: fd, since: since)
+            return token
         }
-        if !added { close(fd) }
+        guard parley_epoll_rearm(epollFD, fd, token) != 0 else { return }
+        // Could not arm it: take it back (unless a sweep already did) and close it.
+        if registry.withLock({ $0.parked.removeValue(forKey: token) }) != nil { close(fd) }
     }
 
     /// Closes connections parked before `cutoff` (idle timeout, or the grace period when stopping).
