@@ -18,14 +18,16 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFCGI"]),
         .target(name: "HTTP", dependencies: ["FastCGI", "CCurl"]),
         .target(name: "Store", dependencies: ["CLibPQ", "CCrypto"]),
         .target(name: "Tenancy", dependencies: ["Store", "CCrypto"]),
+        .target(name: "Embed", dependencies: ["COpenBLAS", "HTTP"]),
         .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy"]),
         .executableTarget(name: "parley", dependencies: [
-            "App", "HTTP", "Store", "Tenancy", "FastCGI",
+            "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "Store", "TestSupport"]),
+        .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
     ]
