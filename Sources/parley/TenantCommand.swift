@@ -33,18 +33,17 @@ struct TenantCommand: ParsableCommand {
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a tenant: its keys stop working at once.")
         @Argument(help: "Tenant id (ten_…).") var id: String
-        func run() throws {
-            let tenant = try TenantStore.setStatus(.disabled, tenantID: id, on: try CommandSupport.ownerConnection())
-            print("\(tenant.id) disabled")
-        }
+        func run() throws { try TenantCommand.setStatus(.disabled, tenantID: id) }
     }
 
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled tenant again.")
         @Argument(help: "Tenant id (ten_…).") var id: String
-        func run() throws {
-            let tenant = try TenantStore.setStatus(.active, tenantID: id, on: try CommandSupport.ownerConnection())
-            print("\(tenant.id) active")
-        }
+        func run() throws { try TenantCommand.setStatus(.active, tenantID: id) }
+    }
+
+    static func setStatus(_ status: Tenant.Status, tenantID: String) throws {
+        let tenant = try TenantStore.setStatus(status, tenantID: tenantID, on: try CommandSupport.ownerConnection())
+        print("\(tenant.id) \(tenant.status.rawValue)")
     }
 }
