@@ -128,12 +128,13 @@ GRANT EXECUTE ON FUNCTION parley_touch_key(text) TO parley_app;
 -- into a "no" (a key revoked, deleted or re-scoped; a tenant disabled, re-planned or deleted; a
 -- plan's limits edited) announces itself on channel parley_auth, and every worker drops its
 -- cache. Statement-level triggers: one notification per statement, and `UPDATE OF` keeps the
--- once-a-minute last_used_at refresh from firing them.
+-- once-a-minute last_used_at refresh from firing them. The payload (table and transaction id) is
+-- for people and tests reading the channel; workers flush on any notification.
 CREATE FUNCTION parley_notify_auth_change() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    PERFORM pg_notify('parley_auth', TG_TABLE_NAME);
+    PERFORM pg_notify('parley_auth', TG_TABLE_NAME || ' ' || txid_current());
     RETURN NULL;
 END
 $$;

@@ -42,11 +42,14 @@ public struct Configuration: Sendable {
     public var migrationsDirectory: String
     /// `PARLEY_PUBLIC_URL`: the URL nginx serves Parley at, which `parley doctor` checks.
     public var publicURL: String?
+    /// `PARLEY_EMBED_MODEL_DIR`: the local embedding model in Hugging Face layout (default
+    /// `var/models/all-MiniLM-L6-v2` when it exists, else /var/lib/parley/models/all-MiniLM-L6-v2).
+    public var embedModelDirectory: String
 
     public static let variables = [
         "PARLEY_DATABASE_URL", "PARLEY_OWNER_DATABASE_URL", "PARLEY_SOCKET", "PARLEY_SOCKET_MODE", "PARLEY_WORKERS",
         "PARLEY_THREADS", "PARLEY_MAX_REQUESTS", "PARLEY_MAX_BODY_BYTES", "PARLEY_AUTH_CACHE_SECONDS", "PARLEY_CONFIG_FILE",
-        "PARLEY_MIGRATIONS_DIR", "PARLEY_PUBLIC_URL",
+        "PARLEY_MIGRATIONS_DIR", "PARLEY_PUBLIC_URL", "PARLEY_EMBED_MODEL_DIR",
     ]
 
     public init(environment: [String: String]) throws {
@@ -79,6 +82,9 @@ public struct Configuration: Sendable {
         migrationsDirectory = value("PARLEY_MIGRATIONS_DIR")
             ?? (access("sql/001_foundation.sql", R_OK) == 0 ? "sql" : "/usr/share/parley/sql")
         publicURL = value("PARLEY_PUBLIC_URL")
+        embedModelDirectory = value("PARLEY_EMBED_MODEL_DIR")
+            ?? (access("var/models/all-MiniLM-L6-v2/config.json", R_OK) == 0
+                ? "var/models/all-MiniLM-L6-v2" : "/var/lib/parley/models/all-MiniLM-L6-v2")
     }
 
     public func requireDatabaseURL() throws -> String {
@@ -108,6 +114,7 @@ public struct Configuration: Sendable {
             ("PARLEY_CONFIG_FILE", configFile ?? "(unset)"),
             ("PARLEY_MIGRATIONS_DIR", migrationsDirectory),
             ("PARLEY_PUBLIC_URL", publicURL ?? "(unset)"),
+            ("PARLEY_EMBED_MODEL_DIR", embedModelDirectory),
         ]
     }
 

@@ -29,20 +29,29 @@ struct NotificationTests {
             """)
         let listener = try TestDatabase.appConnection()
         try listener.listen("parley_auth")
-        func drained() throws -> Int {
-            var count = 0
-            while true {
-                let batch = try listener.waitForNotifications(timeoutMilliseconds: 200)
-                if batch.isEmpty { return count }
-                count += batch.count
+        // Other tests change keys and tenants in parallel, so look for this test's own
+        // transactions in the payloads ("table txid") rather than counting notifications.
+        func payloads(waitingFor expected: String?) throws -> [String] {
+            var seen: [String] = []
+            for _ in 0..<25 {
+                seen += try listener.waitForNotifications(timeoutMilliseconds: 100).map(\.payload)
+                if let expected, seen.contains(expected) { break }
+            }
+            return seen
+        }
+        func transactionID(_ body: (Connection) throws -> Void) throws -> String {
+            try owner.transaction { tx in
+                let id = try tx.query("SELECT txid_current()::text AS id").rows.first?.string("id") ?? "?"
+                try body(tx)
+                return id
             }
         }
-        _ = try drained()
-        _ = try TestDatabase.appConnection().query("SELECT parley_touch_key(\(keyID))")
-        #expect(try drained() == 0, "last_used_at refreshes must not flush every worker's cache")
-        try owner.execute("UPDATE api_keys SET revoked_at = now() WHERE id = \(keyID)")
-        #expect(try drained() >= 1)
-        try owner.execute("UPDATE tenants SET status = 'disabled' WHERE id = \(tenant)")
-        #expect(try drained() >= 1)
+        let touch = try transactionID { _ = try $0.query("SELECT parley_touch_key(\(keyID))") }
+        #expect(try !payloads(waitingFor: nil).contains("api_keys \(touch)"),
+                "last_used_at refreshes must not flush every worker's cache")
+        let revoke = try transactionID { try $0.execute("UPDATE api_keys SET revoked_at = now() WHERE id = \(keyID)") }
+        #expect(try payloads(waitingFor: "api_keys \(revoke)").contains("api_keys \(revoke)"))
+        let disable = try transactionID { try $0.execute("UPDATE tenants SET status = 'disabled' WHERE id = \(tenant)") }
+        #expect(try payloads(waitingFor: "tenants \(disable)").contains("tenants \(disable)"))
     }
 }

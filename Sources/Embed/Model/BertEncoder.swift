@@ -1,0 +1,125 @@
+/// The BERT forward pass on the CPU, plus sentence-transformers' pooling and normalisation:
+/// token ids in, one sentence vector per sequence out.
+///
+/// Thread rule: immutable after `init`; `encode` allocates its own scratch per call, so any
+/// number of threads may call it at once. Matrix products go to OpenBLAS (`cblas_sgemm`, reading
+/// the weights in place from the mapping); everything else is plain loops in `LayerOps`.
+final class BertEncoder: Sendable {
+    let configuration: BertConfiguration
+    let weights: BertWeights
+
+    init(modelDirectory: String) throws {
+        // Loads OpenBLAS now, so `encode` can rely on it (OpenBLAS.sgemm's invariant).
+        _ = try OpenBLAS.load()
+        let configuration = try BertConfiguration(modelDirectory: modelDirectory)
+        let file = try SafetensorsFile(path: modelDirectory + "/model.safetensors")
+        self.configuration = configuration
+        self.weights = try BertWeights(file: file, config: configuration)
+    }
+
+    /// Vectors for a batch of token-id sequences (each already with [CLS] … [SEP]).
+    ///
+    /// - Parameter promptTokens: how many leading tokens mean/max pooling skips when the model's
+    ///   pooling has `include_prompt: false` (sentence-transformers' prompt length, [CLS] included).
+    func encode(_ batch: [[Int32]], promptTokens: Int = 0) throws -> [[Float]] {
+        let c = configuration
+        let h = c.hiddenSize
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(batch.count)
+        var tokens = 0
+        for ids in batch {
+            guard ids.count <= c.maxPositions else {
+                throw ModelError(.unsupported, file: weights.file.path, "sequence of \(ids.count) tokens exceeds max_position_embeddings \(c.maxPositions)")
+            }
+            ranges.append(tokens..<(tokens + ids.count))
+            tokens += ids.count
+        }
+        guard tokens > 0 else { return batch.map { _ in [Float](repeating: 0, count: h) } }
+        let longest = ranges.map(\.count).max() ?? 0
+
+        // One allocation per call, carved into the buffers below and reused by every layer. The
+        // FFN's [tokens, intermediate] activations overlay Q|K|V + context, which are dead by
+        // then (intermediate = 4·hidden in BERT, so this costs nothing extra).
+        let wide = max(4 * h, c.intermediateSize)
+        let scratchCount = tokens * (2 * h + wide) + longest * longest
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+        defer { scratch.deallocate() }
+        let x = scratch                      // [tokens, h]: the hidden state between layers
+        let y = x + tokens * h               // [tokens, h]: after attention
+        let qkv = y + tokens * h             // [tokens, 3h]
+        let context = qkv + tokens * 3 * h   // [tokens, h]
+        let intermediate = qkv               // [tokens, intermediate], overlays qkv + context
+        let scores = qkv + tokens * wide     // [longest, longest]
+
+        try embed(batch, ranges: ranges, into: x)
+        for layer in weights.layers {
+            LayerOps.linear(x, rows: tokens, ld: h, layer.query, into: qkv, ldOut: 3 * h)
+            LayerOps.linear(x, rows: tokens, ld: h, layer.key, into: qkv + h, ldOut: 3 * h)
+            LayerOps.linear(x, rows: tokens, ld: h, layer.value, into: qkv + 2 * h, ldOut: 3 * h)
+            Attention.selfAttention(qkv: qkv, sequences: ranges, hidden: h, heads: c.heads, scores: scores, into: context)
+            LayerOps.linear(context, rows: tokens, ld: h, layer.attentionOutput, into: y, ldOut: h, residual: x, ldResidual: h)
+            LayerOps.layerNorm(y, rows: tokens, width: h, layer.attentionNorm, epsilon: c.layerNormEpsilon)
+            LayerOps.linear(y, rows: tokens, ld: h, layer.intermediate, into: intermediate, ldOut: c.intermediateSize)
+            LayerOps.gelu(intermediate, count: tokens * c.intermediateSize)
+            LayerOps.linear(intermediate, rows: tokens, ld: c.intermediateSize, layer.output, into: x, ldOut: h, residual: y, ldResidual: h)
+            LayerOps.layerNorm(x, rows: tokens, width: h, layer.outputNorm, epsilon: c.layerNormEpsilon)
+        }
+        return ranges.map { pool(x, range: $0, promptTokens: promptTokens) }
+    }
+
+    /// word + absolute position + token type 0 (single-segment input), then LayerNorm.
+    private func embed(_ batch: [[Int32]], ranges: [Range<Int>], into x: UnsafeMutablePointer<Float>) throws {
+        let c = configuration
+        let h = c.hiddenSize
+        let tokenType = weights.tokenTypeEmbeddings
+        for (ids, range) in zip(batch, ranges) {
+            for (position, id) in ids.enumerated() {
+                guard id >= 0, Int(id) < c.vocabSize else {
+                    throw ModelError(.invalidFile, file: weights.file.path, "token id \(id) is outside the \(c.vocabSize)-entry vocabulary (vocab.txt and model do not match?)")
+                }
+                let row = x + (range.lowerBound + position) * h
+                let word = weights.wordEmbeddings + Int(id) * h
+                let pos = weights.positionEmbeddings + position * h
+                for j in 0..<h { row[j] = word[j] + pos[j] + tokenType[j] }
+            }
+        }
+        LayerOps.layerNorm(x, rows: ranges.last?.upperBound ?? 0, width: h, weights.embeddingNorm, epsilon: c.layerNormEpsilon)
+    }
+
+    /// sentence-transformers' Pooling (one mode) followed by its Normalize module if present.
+    private func pool(_ x: UnsafePointer<Float>, range: Range<Int>, promptTokens: Int) -> [Float] {
+        let c = configuration
+        let h = c.hiddenSize
+        var vector = [Float](repeating: 0, count: h)
+        // include_prompt: false masks the prompt (and [CLS]) out of mean/max, never out of CLS.
+        let first = range.lowerBound + (c.poolingIncludesPrompt ? 0 : min(promptTokens, range.count))
+        let counted = range.upperBound - first
+        switch c.pooling {
+        case .cls:
+            for j in 0..<h { vector[j] = x[range.lowerBound * h + j] }
+        case .mean:
+            // No tokens left (everything was prompt): sentence-transformers divides a zero sum by
+            // its 1e-9 clamp, giving a zero vector; so do we.
+            guard counted > 0 else { break }
+            for t in first..<range.upperBound {
+                for j in 0..<h { vector[j] += x[t * h + j] }
+            }
+            let inverse = 1 / Float(counted)
+            for j in 0..<h { vector[j] *= inverse }
+        case .max:
+            guard counted > 0 else { break }
+            for j in 0..<h { vector[j] = -.infinity }
+            for t in first..<range.upperBound {
+                for j in 0..<h { vector[j] = max(vector[j], x[t * h + j]) }
+            }
+        }
+        if c.normalizes {
+            var squares: Float = 0
+            for v in vector { squares += v * v }
+            // torch.nn.functional.normalize: divide by max(‖v‖, 1e-12).
+            let inverse = 1 / max(squares.squareRoot(), 1e-12)
+            for j in 0..<h { vector[j] *= inverse }
+        }
+        return vector
+    }
+}
