@@ -9,6 +9,7 @@ public final class WorkerResponder: Responder {
     private let dispatcher: Dispatcher
     private let database: ConnectionSlot
     private let authenticator: CachedAuthenticator
+    private let log = LogBuffer()
 
     public init(dispatcher: Dispatcher, databaseURL: String, authenticator: CachedAuthenticator) {
         self.dispatcher = dispatcher
@@ -20,7 +21,7 @@ public final class WorkerResponder: Responder {
         let started = Clock.monotonicSeconds()
         let request = Request(cgi: exchange.params, makeRequestID: RequestIDs.generate)
         let context = RequestContext(database: database, configuration: dispatcher.configuration, authenticator: authenticator)
-        var (response, log) = dispatcher.respond(to: request, context: context) { limit in
+        var (response, line) = dispatcher.respond(to: request, context: context) { limit in
             switch exchange.readBody(limit: limit) {
             case .body(let bytes): .bytes(bytes)
             case .tooLarge: .tooLarge
@@ -37,9 +38,14 @@ public final class WorkerResponder: Responder {
             exchange.flush()
             produce(ExchangeBodyWriter(exchange: exchange))
             // A stream's log line covers the whole stream, not just the handler that set it up.
-            log.durationMilliseconds = (Clock.monotonicSeconds() - started) * 1000
+            line.durationMilliseconds = (Clock.monotonicSeconds() - started) * 1000
         }
-        log.emit()
+        log.append(line.line, now: Clock.monotonicSeconds())
+    }
+
+    /// The thread has nothing to do: let its batched log lines out now.
+    public func idle() {
+        log.flush()
     }
 }
 

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import Testing
 @testable import HTTP
 
@@ -69,5 +70,41 @@ import Testing
     @Test func rfc3339TimestampsAreUTCWithMilliseconds() {
         #expect(Clock.rfc3339(0) == "1970-01-01T00:00:00.000Z")
         #expect(Clock.rfc3339(1_700_000_000.25) == "2023-11-14T22:13:20.250Z")
+    }
+}
+
+@Suite struct LogBufferTests {
+    /// Reads what has reached the pipe so far (non-blocking).
+    func drain(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func linesWaitForAFlushThenLeaveWholeAndInOrder() {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+        let buffer = LogBuffer(fd: fds[1])
+        buffer.append(Array("one\n".utf8), now: 10)
+        buffer.append(Array("two\n".utf8), now: 10.05)
+        #expect(drain(fds[0]) == "", "batched, not written per line")
+        buffer.flush()
+        #expect(drain(fds[0]) == "one\ntwo\n")
+        buffer.append(Array("old\n".utf8), now: 20)
+        buffer.append(Array("new\n".utf8), now: 20.2)
+        #expect(drain(fds[0]) == "old\nnew\n", "a line older than 100 ms forces the batch out")
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: 2000) + [0x0a]
+        buffer.append(long, now: 30)
+        buffer.append(long, now: 30)
+        #expect(drain(fds[0]).count == 2001, "the batch never grows past the pipe-atomic size")
+        buffer.flush()
+        #expect(drain(fds[0]).count == 2001)
     }
 }

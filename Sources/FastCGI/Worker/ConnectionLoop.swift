@@ -55,7 +55,7 @@ final class ConnectionLoop {
             case .connection(let fd):
                 serve(parkedConnection: fd)
             case .timeout:
-                break
+                responder.idle()
             }
             // Swept on a clock rather than only when idle: under steady load threads rarely time
             // out, yet connections deep in nginx's cache can sit unused.
@@ -66,6 +66,7 @@ final class ConnectionLoop {
             }
         }
         drain()
+        responder.idle()
     }
 
     /// Graceful stop: no new connections; keep answering requests nginx sends on kept

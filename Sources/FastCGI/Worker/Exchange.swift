@@ -8,6 +8,13 @@ public protocol Responder: AnyObject {
     /// Handle one request. Write a head (`writeHead`) and body; returning without a head makes
     /// the worker send a plain 500, so nginx never sees an empty response.
     func respond(to exchange: Exchange)
+    /// Called on the responder's thread when it has had nothing to do for a moment, and once more
+    /// before the thread ends: the time to flush whatever it batches (e.g. log lines).
+    func idle()
+}
+
+extension Responder {
+    public func idle() {}
 }
 
 /// How `Exchange.readBody(limit:)` went.

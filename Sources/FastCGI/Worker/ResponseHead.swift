@@ -4,34 +4,39 @@
 /// LF and NUL in values become spaces here, at the last point before the wire, so that text echoed
 /// from a request can never split the head (response splitting), whichever layer forgot to check.
 enum ResponseHead {
+    /// Built directly as bytes: it runs for every response, and filtering names through Unicode
+    /// scalars showed up in profiles. A name's non-token bytes (any non-ASCII byte included) are
+    /// dropped; a value's CR, LF and NUL bytes become spaces (UTF-8 never uses them inside a
+    /// multi-byte character, so the rest of the value stays valid).
     static func encode(status: Int, headers: [(String, String)]) -> [UInt8] {
         let code = (100...999).contains(status) ? status : 500
-        var head = "Status: \(code) \(reasonPhrase(code))\r\n"
+        var head: [UInt8] = []
+        head.reserveCapacity(64 + headers.count * 48)
+        head += "Status: \(code) \(reasonPhrase(code))\r\n".utf8
         for (name, value) in headers {
-            let cleanName = String(name.unicodeScalars.filter(isTokenCharacter).map(Character.init))
-            guard !cleanName.isEmpty else { continue }
-            head += cleanName + ": " + sanitizedValue(value) + "\r\n"
+            let start = head.count
+            head += name.utf8.lazy.filter(isTokenByte)
+            guard head.count > start else { continue }
+            head += [UInt8(ascii: ":"), UInt8(ascii: " ")]
+            head += value.utf8.lazy.map { $0 == 0x0D || $0 == 0x0A || $0 == 0 ? UInt8(ascii: " ") : $0 }
+            head += [0x0D, 0x0A]
         }
-        head += "\r\n"
-        return Array(head.utf8)
+        head += [0x0D, 0x0A]
+        return head
     }
 
     /// RFC 9110 `tchar`: anything else in a field name is dropped.
-    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "a"..."z", "A"..."Z", "0"..."9": return true
-        case "!", "#", "$", "%", "&", "'", "*", "+", "-", ".", "^", "_", "`", "|", "~": return true
-        default: return false
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
         }
-    }
-
-    private static func sanitizedValue(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else { return value }
-        var scalars = String.UnicodeScalarView()
-        for scalar in value.unicodeScalars {
-            scalars.append(scalar == "\r" || scalar == "\n" || scalar == "\0" ? " " : scalar)
-        }
-        return String(scalars)
     }
 
     static func reasonPhrase(_ status: Int) -> String {
