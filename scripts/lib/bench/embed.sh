@@ -83,7 +83,7 @@ bench_embed() {
             "median of $rounds passes after a warm-up. Reference: sentence-transformers" \
             "$("$python" -c 'import sentence_transformers as s; print(s.__version__)'), PyTorch" \
             "$("$python" -c 'import torch; print(torch.__version__)') (CPU). OpenBLAS kernels for Parley: $kernels" \
-            "($(OPENBLAS_VERBOSE=2 "${parley_env[@]}" "$bin" --version 2>&1 | sed -n 's/^Core: //p' | tail -n1))."
+            "($(OPENBLAS_VERBOSE=2 "${parley_env[@]}" "$bin" embed --model "$model" probe 2>&1 | sed -n 's/^Core: //p' | tail -n1))."
         echo
         echo "| workload | threads | Parley | sentence-transformers | Parley speed-up |"
         echo "|---|---:|---:|---:|---:|"
