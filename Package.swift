@@ -20,24 +20,30 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // No pkgConfig: it would link -lopenblas, and OpenBLAS must be dlopened, not linked (see its shim.h).
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFCGI"]),
         .target(name: "HTTP", dependencies: ["FastCGI", "CCurl"]),
         .target(name: "Store", dependencies: ["CLibPQ", "CCrypto"]),
         .target(name: "Tenancy", dependencies: ["Store", "CCrypto"]),
         .target(name: "Embed", dependencies: ["COpenBLAS", "HTTP"]),
-        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy"]),
+        // Ingest calls Embed (the chunker measures in model tokens, the job embeds what it chunked).
+        .target(name: "Ingest", dependencies: ["Store", "Tenancy", "Embed", "HTTP", "CMagic", "CPoppler", "CZlib", "CXML2", "CCrypto"]),
+        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Ingest"]),
         .executableTarget(name: "parley", dependencies: [
-            "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed",
+            "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .target(name: "TestSupport", dependencies: ["Store", "FastCGI", "HTTP"]),
+        .target(name: "TestSupport", dependencies: ["Store", "FastCGI", "HTTP", "CZlib"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "Store", "TestSupport"]),
         .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
     ]

@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # Headers and libraries the Swift package links against (Package.swift system-library targets).
 PARLEY_BUILD_PACKAGES=(
     libfcgi-dev libpq-dev libcurl4-openssl-dev libssl-dev libmagic-dev
-    libopenblas-dev libpoppler-glib-dev libstemmer-dev
+    libopenblas-dev libpoppler-glib-dev libstemmer-dev zlib1g-dev libxml2-dev
 )
 # What a production host runs next to the binary.
 # shellcheck disable=SC2034
