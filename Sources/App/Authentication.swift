@@ -40,11 +40,12 @@ enum Authentication {
 extension Router where Context == RequestContext {
     /// Registers a route that requires an API key with `scope` (nil: any valid key); the handler
     /// receives a `TenantContext`.
-    mutating func add(_ method: HTTPMethod, _ template: String, scope: Scope?, maxBodyBytes: Int? = nil, doc: RouteDoc,
+    mutating func add(_ method: HTTPMethod, _ template: String, scope: Scope?, maxBodyBytes: Int? = nil,
+                      readsOwnBody: Bool = false, doc: RouteDoc,
                       handler: @escaping @Sendable (Request, Parameters, TenantContext) throws -> Response) {
         var doc = doc
         doc.scope = scope?.rawValue ?? "any"
-        add(method, template, maxBodyBytes: maxBodyBytes, doc: doc) { request, parameters, context in
+        add(method, template, maxBodyBytes: maxBodyBytes, readsOwnBody: readsOwnBody, doc: doc) { request, parameters, context in
             try handler(request, parameters, try Authentication.authenticate(request, scope: scope, context: context))
         }
     }

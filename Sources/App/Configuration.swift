@@ -32,6 +32,10 @@ public struct Configuration: Sendable {
     public var maxRequests: Int = 1_000_000
     /// `PARLEY_MAX_BODY_BYTES`: largest request body for JSON routes (default 10 MiB); larger is a 413.
     public var maxBodyBytes: Int = 10 * 1024 * 1024
+    /// `PARLEY_MAX_UPLOAD_BYTES`: largest document upload for any tenant (default 200 MiB, the
+    /// largest plan's limit). nginx's client_max_body_size is rendered from it; each tenant's plan
+    /// limit (`plans.max_upload_bytes`) applies below it.
+    public var maxUploadBytes: Int = 200 * 1024 * 1024
     /// `PARLEY_AUTH_CACHE_SECONDS`: how long a worker may reuse an authenticated key without asking
     /// the database (default 10; 0 = always ask). Revocations and tenant or plan changes empty the
     /// cache at once (shared epoch + LISTEN/NOTIFY); the TTL only bounds last_used_at staleness.
@@ -77,6 +81,7 @@ public struct Configuration: Sendable {
         threads = try integer("PARLEY_THREADS", 1...1024) ?? threads
         maxRequests = try integer("PARLEY_MAX_REQUESTS", 0...Int(Int32.max)) ?? maxRequests
         maxBodyBytes = try integer("PARLEY_MAX_BODY_BYTES", 1...(1 << 34)) ?? maxBodyBytes
+        maxUploadBytes = try integer("PARLEY_MAX_UPLOAD_BYTES", 1...(1 << 34)) ?? maxUploadBytes
         authCacheSeconds = Double(try integer("PARLEY_AUTH_CACHE_SECONDS", 0...3600) ?? Int(authCacheSeconds))
         configFile = value("PARLEY_CONFIG_FILE")
         migrationsDirectory = value("PARLEY_MIGRATIONS_DIR")
@@ -110,6 +115,7 @@ public struct Configuration: Sendable {
             ("PARLEY_THREADS", String(threads)),
             ("PARLEY_MAX_REQUESTS", String(maxRequests)),
             ("PARLEY_MAX_BODY_BYTES", String(maxBodyBytes)),
+            ("PARLEY_MAX_UPLOAD_BYTES", String(maxUploadBytes)),
             ("PARLEY_AUTH_CACHE_SECONDS", String(Int(authCacheSeconds))),
             ("PARLEY_CONFIG_FILE", configFile ?? "(unset)"),
             ("PARLEY_MIGRATIONS_DIR", migrationsDirectory),

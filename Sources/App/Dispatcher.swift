@@ -33,8 +33,18 @@ public struct Dispatcher: Sendable {
                 throw Problem.methodNotAllowed(request.method, allowed: allowed)
             case .found(let route, let parameters):
                 routeTemplate = route.template
-                request.body = try body(for: request, route: route, readBody: readBody)
-                response = try route.handler(request, parameters, context)
+                if route.readsOwnBody {
+                    // The handler reads after authentication, inside this call, with its own limit.
+                    response = try withoutActuallyEscaping(readBody) { reader in
+                        context.bodyReader = { limit in try self.body(for: request, limit: limit, requiresJSON: false, readBody: reader) }
+                        defer { context.bodyReader = nil }
+                        return try route.handler(request, parameters, context)
+                    }
+                } else {
+                    request.body = try body(for: request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes,
+                                            requiresJSON: route.doc.requestSchema != nil, readBody: readBody)
+                    response = try route.handler(request, parameters, context)
+                }
             }
         } catch {
             let mapped = ErrorMapping.problem(for: error)
@@ -48,8 +58,7 @@ public struct Dispatcher: Sendable {
         return (response, log)
     }
 
-    private func body(for request: Request, route: Route<RequestContext>, readBody: (Int) -> BodySource) throws -> [UInt8] {
-        let limit = route.maxBodyBytes ?? configuration.maxBodyBytes
+    private func body(for request: Request, limit: Int, requiresJSON: Bool, readBody: (Int) -> BodySource) throws -> [UInt8] {
         if let declared = request.header("content-length") {
             guard let length = Int(declared), length >= 0 else { throw Problem.badRequest("Content-Length is not a number.") }
             if length > limit { throw Problem.payloadTooLarge(limit: limit) }
@@ -63,7 +72,7 @@ public struct Dispatcher: Sendable {
         case .tooLarge: throw Problem.payloadTooLarge(limit: limit)
         case .unreadable: throw Problem.badRequest("The request body could not be read completely.")
         }
-        if !bytes.isEmpty, route.doc.requestSchema != nil {
+        if !bytes.isEmpty, requiresJSON {
             let type = request.header("content-type")?.lowercased() ?? ""
             guard type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json")) else {
                 throw Problem.unsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")

@@ -81,14 +81,16 @@ public enum OpenAPI {
             addProblem(400, "Malformed JSON")
             addProblem(413, "Body too large")
             addProblem(415, "Body is not JSON")
+        } else if let content = doc.requestContent {
+            operation.append(("requestBody", ["required": true, "content": content]))
         }
-        if route.template.contains("{") {
-            let names = route.segments.compactMap { segment -> String? in
-                if case .parameter(let name) = segment { return name }
-                return nil
-            }
-            operation.append(("parameters", .array(names.map { ["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]] })))
+        let pathNames = route.segments.compactMap { segment -> String? in
+            if case .parameter(let name) = segment { return name }
+            return nil
         }
+        let parameters: [JSONValue] = pathNames.map { ["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]] }
+            + doc.queryParameters.map { ["name": .string($0.name), "in": "query", "description": .string($0.description), "schema": $0.schema] }
+        if !parameters.isEmpty { operation.append(("parameters", .array(parameters))) }
         operation.append(("responses", .object(responses)))
         return .object(operation)
     }

@@ -1,4 +1,5 @@
 import HTTP
+import Ingest
 import Store
 import Tenancy
 
@@ -9,13 +10,27 @@ public final class RequestContext {
     public let configuration: Configuration
     /// This thread's cached key authentication.
     public let authenticator: CachedAuthenticator
+    /// This thread's libmagic handle (one per thread: a magic_t must not be shared).
+    public let sniffer: Sniffer
     /// Set once the request is authenticated, so the request log names the tenant.
     public internal(set) var tenantID: String?
+    /// Set by the dispatcher for routes that read their own body (`readsOwnBody`), only while
+    /// their handler runs: reads the body once with the given limit (413 beyond it).
+    var bodyReader: ((Int) throws -> [UInt8])?
 
-    public init(database: ConnectionSlot, configuration: Configuration, authenticator: CachedAuthenticator) {
+    /// Reads the request body with `limit`, for handlers whose limit depends on the tenant.
+    public func readBody(limit: Int) throws -> [UInt8] {
+        guard let bodyReader else { throw Problem.internalError() }
+        self.bodyReader = nil
+        return try bodyReader(limit)
+    }
+
+    public init(database: ConnectionSlot, configuration: Configuration, authenticator: CachedAuthenticator,
+                sniffer: Sniffer = Sniffer()) {
         self.database = database
         self.configuration = configuration
         self.authenticator = authenticator
+        self.sniffer = sniffer
     }
 }
 

@@ -8,6 +8,8 @@ public enum Routes {
         HealthRoutes.register(into: &router)
         TenantRoutes.register(into: &router)
         KeyRoutes.register(into: &router)
+        CollectionRoutes.register(into: &router)
+        DocumentRoutes.register(into: &router)
         // The document describes every route above, itself included; it is computed once, lazily.
         let document = OpenAPIDocument()
         router.add(.GET, "/v1/openapi.json", doc: RouteDoc(

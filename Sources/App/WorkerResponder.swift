@@ -1,5 +1,6 @@
 import FastCGI
 import HTTP
+import Ingest
 import Store
 import Tenancy
 
@@ -9,6 +10,7 @@ public final class WorkerResponder: Responder {
     private let dispatcher: Dispatcher
     private let database: ConnectionSlot
     private let authenticator: CachedAuthenticator
+    private let sniffer = Sniffer()
     private let log = LogBuffer()
 
     public init(dispatcher: Dispatcher, databaseURL: String, authenticator: CachedAuthenticator) {
@@ -20,7 +22,8 @@ public final class WorkerResponder: Responder {
     public func respond(to exchange: Exchange) {
         let started = Clock.monotonicSeconds()
         let request = Request(cgi: exchange.params, makeRequestID: RequestIDs.generate)
-        let context = RequestContext(database: database, configuration: dispatcher.configuration, authenticator: authenticator)
+        let context = RequestContext(database: database, configuration: dispatcher.configuration, authenticator: authenticator,
+                                     sniffer: sniffer)
         var (response, line) = dispatcher.respond(to: request, context: context) { limit in
             switch exchange.readBody(limit: limit) {
             case .body(let bytes): .bytes(bytes)

@@ -6,16 +6,25 @@ public struct RouteDoc: Sendable {
     public var tag: String
     /// The API-key scope the route requires, or nil for a public route.
     public var scope: String?
+    /// A JSON request body's schema; routes with one refuse non-JSON bodies with 415.
     public var requestSchema: JSONValue?
+    /// A non-JSON request body: the OpenAPI `content` object (media type to schema), e.g. uploads.
+    public var requestContent: JSONValue?
+    /// Query parameters: name, description, schema.
+    public var queryParameters: [(name: String, description: String, schema: JSONValue)]
     public var responses: [(status: Int, description: String, schema: JSONValue?)]
 
     public init(summary: String, operationID: String, tag: String, scope: String? = nil,
-                requestSchema: JSONValue? = nil, responses: [(status: Int, description: String, schema: JSONValue?)]) {
+                requestSchema: JSONValue? = nil, requestContent: JSONValue? = nil,
+                queryParameters: [(name: String, description: String, schema: JSONValue)] = [],
+                responses: [(status: Int, description: String, schema: JSONValue?)]) {
         self.summary = summary
         self.operationID = operationID
         self.tag = tag
         self.scope = scope
         self.requestSchema = requestSchema
+        self.requestContent = requestContent
+        self.queryParameters = queryParameters
         self.responses = responses
     }
 }
@@ -28,6 +37,9 @@ public struct Route<Context>: Sendable {
     public let template: String
     public let segments: [PathSegment]
     public let maxBodyBytes: Int?
+    /// The handler reads the body itself, after authentication, because its limit depends on who
+    /// is asking (uploads: the tenant's plan). The dispatcher then reads nothing up front.
+    public let readsOwnBody: Bool
     public let doc: RouteDoc
     public let handler: Handler
 }
@@ -56,10 +68,10 @@ public struct Router<Context> {
 
     public init() {}
 
-    public mutating func add(_ method: HTTPMethod, _ template: String, maxBodyBytes: Int? = nil,
+    public mutating func add(_ method: HTTPMethod, _ template: String, maxBodyBytes: Int? = nil, readsOwnBody: Bool = false,
                              doc: RouteDoc, handler: @escaping Route<Context>.Handler) {
         routes.append(Route(method: method, template: template, segments: Router.parse(template),
-                            maxBodyBytes: maxBodyBytes, doc: doc, handler: handler))
+                            maxBodyBytes: maxBodyBytes, readsOwnBody: readsOwnBody, doc: doc, handler: handler))
     }
 
     public func freeze() throws -> RouteTable<Context> {

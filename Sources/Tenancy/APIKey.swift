@@ -1,7 +1,11 @@
 /// What an API key may do. `admin` implies the others: a tenant's admin key can do anything the
-/// tenant can.
+/// tenant can. `internal` adds the tenant's internal collections to what the key's other scopes
+/// reach (staff tools); without it a key only sees public collections.
 public enum Scope: String, Sendable, CaseIterable, Codable, Comparable {
-    case query, ingest, admin
+    case query, ingest, admin, `internal`
+
+    /// The names, for messages and schemas.
+    public static let names = allCases.map(\.rawValue)
 
     public static func < (a: Scope, b: Scope) -> Bool { a.rawValue < b.rawValue }
 
@@ -11,11 +15,11 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Comparable {
     }
 
     public static func parseList(_ names: [String]) throws -> [Scope] {
-        guard !names.isEmpty else { throw TenancyError.invalid("At least one scope is required (query, ingest, admin).") }
+        guard !names.isEmpty else { throw TenancyError.invalid("At least one scope is required (\(names.joined(separator: ", "))).") }
         var scopes = Set<Scope>()
         for name in names {
             guard let scope = Scope(rawValue: name) else {
-                throw TenancyError.invalid("Unknown scope '\(name)'; scopes are query, ingest and admin.")
+                throw TenancyError.invalid("Unknown scope '\(name)'; scopes are \(names.joined(separator: ", ")).")
             }
             scopes.insert(scope)
         }

@@ -1,10 +1,12 @@
-/// Random, kind-prefixed identifiers (`ten_…`, `key_…`, `usr_…`): never sequential, so ids in URLs
+/// Random, kind-prefixed identifiers (`ten_…`, `key_…`, `usr_…`, `doc_…`, `col_…`): never sequential, so ids in URLs
 /// reveal nothing about volume and cannot be enumerated. 20 base32 characters carry 100 random bits.
 public enum Identifier {
     public enum Kind: String, Sendable {
         case tenant = "ten"
         case key = "key"
         case user = "usr"
+        case document = "doc"
+        case collection = "col"
     }
 
     public static func make(_ kind: Kind) throws -> String {
@@ -26,12 +28,16 @@ public enum TenancyError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     case invalid(String)
     case limitReached(String)
+    /// The caller is known but may not touch this (a key without the `internal` scope and an
+    /// internal collection).
+    case forbidden(String)
     case conflict(String)
     case internalFailure(String)
 
     public var description: String {
         switch self {
-        case .notFound(let text), .invalid(let text), .limitReached(let text), .conflict(let text), .internalFailure(let text): text
+        case .notFound(let text), .invalid(let text), .limitReached(let text), .forbidden(let text), .conflict(let text),
+             .internalFailure(let text): text
         }
     }
 }

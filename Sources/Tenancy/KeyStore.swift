@@ -47,7 +47,7 @@ public enum KeyStore {
     public static func create(tenantID: String, name: String, scopes: [Scope], on connection: Connection) throws -> (KeyRecord, secret: String) {
         let name = name.trimmingWhitespace()
         guard (1...100).contains(name.count) else { throw TenancyError.invalid("A key name must be 1 to 100 characters.") }
-        guard !scopes.isEmpty else { throw TenancyError.invalid("At least one scope is required (query, ingest, admin).") }
+        guard !scopes.isEmpty else { throw TenancyError.invalid("At least one scope is required (\(Scope.names.joined(separator: ", "))).") }
         let scopes = Set(scopes).sorted()
         let minted = try APIKeyFormat.mint()
         let id = try Identifier.make(.key)

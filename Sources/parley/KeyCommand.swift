@@ -15,7 +15,7 @@ struct KeyCommand: ParsableCommand {
         )
         @Option(help: "Tenant id (ten_…).") var tenant: String
         @Option(help: "A name to tell the key apart.") var name: String
-        @Option(help: "Comma-separated scopes: query, ingest, admin.") var scopes = "query"
+        @Option(help: "Comma-separated scopes: query, ingest, admin, internal.") var scopes = "query"
 
         func run() throws {
             let (record, secret) = try KeyStore.create(tenantID: tenant, name: name, scopes: try Scope.parseList(scopes),

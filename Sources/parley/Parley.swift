@@ -8,7 +8,8 @@ struct Parley: ParsableCommand {
         commandName: "parley",
         abstract: "Parley: grounded answers from your documents, served by a FastCGI pool behind nginx.",
         version: ParleyVersion.current,
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, UserCommand.self, EmbedCommand.self, Doctor.self]
+        subcommands: [Serve.self, Migrate.self, IngestCommand.self, TenantCommand.self, KeyCommand.self, UserCommand.self,
+                      EmbedCommand.self, Doctor.self]
     )
 }
 

@@ -5,10 +5,11 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 require_env PARLEY_TEST_BASE_URL
 
-# 26 MiB: over nginx's 25m. curl sends Content-Length, so nginx answers without reading the body.
-head -c $((26 * 1024 * 1024)) /dev/zero >"$TEST_TMP/big"
+# 202 MiB: over nginx's 201m. A sparse file, streamed with -T: curl sends Content-Length, so nginx
+# answers without reading the body.
+truncate -s $((202 * 1024 * 1024)) "$TEST_TMP/big"
 got=$(curl -s -o "$TEST_TMP/body" -D "$TEST_TMP/headers" -w '%{http_code} %{content_type}' --max-time 30 \
-    -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$TEST_TMP/big" \
+    -X POST -H 'Content-Type: application/octet-stream' -T "$TEST_TMP/big" \
     "$PARLEY_TEST_BASE_URL/v1/documents") || true
 [[ $got == "413 application/problem+json"* ]] || fail "expected 413 application/problem+json, got '$got'"
 # The same type slug as the app's own 413 (Sources/HTTP/Problem.swift).

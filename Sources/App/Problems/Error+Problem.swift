@@ -27,6 +27,7 @@ enum ErrorMapping {
         case .notFound(let detail): .notFound(detail)
         case .invalid(let detail): .unprocessable(detail)
         case .limitReached(let detail): Problem(status: 403, type: "plan-limit", title: "Plan limit reached", detail: detail)
+        case .forbidden(let detail): .forbidden(detail)
         case .conflict(let detail): .conflict(detail)
         case .internalFailure: .internalError()
         }

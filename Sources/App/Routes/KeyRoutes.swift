@@ -32,7 +32,7 @@ enum KeyRoutes {
             "id": ["type": "string", "example": "key_abcdefghij2345abcdef"],
             "name": ["type": "string"],
             "prefix": ["type": "string", "example": "pk_live_AbCd1234"],
-            "scopes": ["type": "array", "items": ["type": "string", "enum": ["query", "ingest", "admin"]]],
+            "scopes": ["type": "array", "items": ["type": "string", "enum": .array(Scope.names.map { .string($0) })]],
             "created_at": ["type": "string", "format": "date-time"],
             "last_used_at": ["type": ["string", "null"], "format": "date-time"],
             "revoked_at": ["type": ["string", "null"], "format": "date-time"],
@@ -53,7 +53,7 @@ enum KeyRoutes {
                 "type": "object", "required": ["name", "scopes"],
                 "properties": [
                     "name": ["type": "string", "minLength": 1, "maxLength": 100],
-                    "scopes": ["type": "array", "minItems": 1, "items": ["type": "string", "enum": ["query", "ingest", "admin"]]],
+                    "scopes": ["type": "array", "minItems": 1, "items": ["type": "string", "enum": .array(Scope.names.map { .string($0) })]],
                 ],
             ],
             responses: [
