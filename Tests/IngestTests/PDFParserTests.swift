@@ -128,6 +128,23 @@ import Testing
         }
     }
 
+    @Test func separateDocumentsParseConcurrently() async throws {
+        let pdf = PDFBuilder.sample()
+        let expected = try parse(pdf).blocks
+        let parser = PDFParser()
+        try await withThrowingTaskGroup(of: [Block].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var source = MemorySource(pdf)
+                    var blocks: [Block] = []
+                    _ = try parser.parse(&source) { blocks.append($0) }
+                    return blocks
+                }
+            }
+            for try await blocks in group { #expect(blocks == expected) }
+        }
+    }
+
     @Test(arguments: ["12", "- 12 -", "Page 3", "page 3 of 40", "3 / 40", "xii", "— 7 —"])
     func pageNumberLinesAreRecognized(line: String) {
         #expect(PDFLayout.isPageNumber(Array(line.utf8)))
