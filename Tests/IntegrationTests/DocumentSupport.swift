@@ -1,0 +1,182 @@
+import Foundation
+import HTTP
+import Store
+import Tenancy
+import TestSupport
+
+/// Uploads through nginx, as multipart/form-data or raw bodies.
+enum Uploads {
+    static func multipart(files: [(name: String, bytes: [UInt8])], fields: [(String, String)] = []) -> (contentType: String, body: [UInt8]) {
+        let boundary = "parley-test-\(UUID().uuidString)"
+        var body: [UInt8] = []
+        func line(_ text: String) { body += Array((text + "\r\n").utf8) }
+        for (name, value) in fields {
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"\(name)\"")
+            line("")
+            line(value)
+        }
+        for file in files {
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"")
+            // Deliberately wrong: the type is decided by sniffing, never by what the client claims.
+            line("Content-Type: application/octet-stream")
+            line("")
+            body += file.bytes
+            line("")
+        }
+        line("--\(boundary)--")
+        return ("multipart/form-data; boundary=\(boundary)", body)
+    }
+
+    static func post(_ key: String, files: [(name: String, bytes: [UInt8])], fields: [(String, String)] = [],
+                     method: String = "POST", path: String = "/v1/documents") throws -> HTTPClient.Reply {
+        let (contentType, body) = multipart(files: files, fields: fields)
+        return try TestStack.send(method, path, headers: [("Authorization", "Bearer \(key)"), ("Content-Type", contentType)], body: body)
+    }
+
+    static func post(_ key: String, name: String, bytes: [UInt8], fields: [(String, String)] = []) throws -> HTTPClient.Reply {
+        try post(key, files: [(name, bytes)], fields: fields)
+    }
+
+    static func raw(_ key: String, name: String, bytes: [UInt8], query: String = "") throws -> HTTPClient.Reply {
+        try TestStack.send("POST", "/v1/documents?filename=\(name)\(query)",
+                           headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/octet-stream")], body: bytes)
+    }
+}
+
+/// Runs `parley ingest` (the binary under test) against the test database.
+enum IngestJob {
+    static var isAvailable: Bool {
+        TestStack.isRunning && ProcessInfo.processInfo.environment["PARLEY_TEST_PARLEY_BIN"].map { !$0.isEmpty } == true
+            && FileManager.default.fileExists(atPath: (modelDirectory ?? "") + "/model.safetensors")
+    }
+
+    static var modelDirectory: String? { ProcessInfo.processInfo.environment["PARLEY_TEST_EMBED_MODEL_DIR"] }
+
+    static func start(_ arguments: [String]) throws -> (process: Process, output: Pipe) {
+        let environment = ProcessInfo.processInfo.environment
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: environment["PARLEY_TEST_PARLEY_BIN"] ?? "parley")
+        process.arguments = ["ingest", "--threads", "1"] + arguments
+        process.environment = [
+            "PARLEY_DATABASE_URL": TestDatabase.appConninfo ?? "",
+            "PARLEY_EMBED_MODEL_DIR": modelDirectory ?? "",
+            "PATH": environment["PATH"] ?? "/usr/bin:/bin",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return (process, output)
+    }
+
+    /// Runs to completion; returns the exit status and the JSON lines it wrote, one per document.
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> (status: Int32, events: [JSONValue], output: String) {
+        let (process, pipe) = try start(arguments)
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let events = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        return (process.terminationStatus, events, text)
+    }
+}
+
+/// Reads what the API does not show (chunks of every version, leases) straight from PostgreSQL.
+enum DocumentRows {
+    static func version(_ documentID: String) throws -> Row? {
+        let owner = try TestDatabase.ownerConnection()
+        return try owner.query("""
+            SELECT status, progress, attempts, error, lease_owner, chunk_count, version FROM document_versions
+             WHERE document_id = \(documentID) ORDER BY version DESC LIMIT 1
+            """).rows.first
+    }
+
+    static func chunkCount(_ documentID: String) throws -> Int {
+        let owner = try TestDatabase.ownerConnection()
+        return try owner.query("SELECT count(*) AS n FROM chunks WHERE document_id = \(documentID)").rows.first?.int("n") ?? -1
+    }
+
+    static func distinctOrdinals(_ documentID: String) throws -> Int {
+        let owner = try TestDatabase.ownerConnection()
+        return try owner.query("SELECT count(DISTINCT (version, ordinal)) AS n FROM chunks WHERE document_id = \(documentID)")
+            .rows.first?.int("n") ?? -1
+    }
+
+    /// Polls until `condition` holds for the document's newest version, or `seconds` pass.
+    static func waitFor(_ documentID: String, seconds: Double, _ condition: (Row) throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let row = try version(documentID), try condition(row) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+}
+
+extension HTTPClient.Reply {
+    var documentID: String? {
+        if case .string(let id)? = json?["id"] { return id }
+        return nil
+    }
+}
+
+/// Test documents of every accepted format, made here rather than checked in.
+enum SampleFiles {
+    static let csv = Array("""
+        product,price,notes\r
+        "Widget, large",12.50,"Ships in 2 days"\r
+        Gadget,3,"Line one
+        line two, with a comma"\r
+        "Quote ""Pro""",99,\r
+
+        """.utf8)
+
+    /// "café crème" in Latin-1: invalid UTF-8, so the decoder must notice.
+    static let latin1: [UInt8] = Array("Le caf".utf8) + [0xE9] + Array(" cr".utf8) + [0xE8] + Array("me est servi chaud.\n\nDeuxi".utf8)
+        + [0xE8] + Array("me paragraphe.\n".utf8)
+
+    static let html = Array("""
+        <!doctype html><html><head><title>Returns</title><script>var secret = "do not index";</script>
+        <style>body { color: red }</style></head><body><nav>Home | About</nav>
+        <h1>Returns policy</h1><p>Items can be returned within <b>30 days</b> &amp; refunded.</p>
+        <ul><li>Keep the receipt</li><li>Use the original box</li></ul></body></html>
+        """.utf8)
+
+    static let markdown = Array("# Setup\n\nInstall the **agent** with `apt`.\n\n## Ports\n\n- 8080 for HTTP\n- 8443 for TLS\n".utf8)
+    static let json = Array(#"[{"name":"Alice","role":"admin","address":{"city":"Paris"}},{"name":"Bob","role":"agent"}]"#.utf8)
+    static let jsonl = Array("{\"q\":\"How to reset?\",\"a\":\"Hold the button 10 s.\"}\n{\"q\":\"Warranty?\",\"a\":\"Two years.\"}\n".utf8)
+    static let tsv = Array("city\tcountry\nParis\tFrance\nLyon\tFrance\n".utf8)
+    static let utf16: [UInt8] = [0xFF, 0xFE] + "Grüße aus Köln.\n".utf16.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] }
+
+    static func text(_ words: Int, seed: Int) -> [UInt8] {
+        let vocabulary = ["invoice", "shipping", "refund", "account", "password", "delivery", "warranty", "support",
+                          "battery", "screen", "order", "customer", "payment", "return", "label", "courier"]
+        var state = UInt64(seed) &* 6364136223846793005 &+ 1442695040888963407
+        var out: [String] = ["Document \(seed)."]
+        for index in 0..<words {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            out.append(vocabulary[Int(state >> 33) % vocabulary.count] + (index % 12 == 11 ? "." : ""))
+        }
+        return Array(out.joined(separator: " ").utf8)
+    }
+
+    /// A CSV big enough that ingesting it takes a few seconds (so tests can act mid-document).
+    static func slowCSV(rows: Int) -> [UInt8] {
+        var text = "id,question,answer\n"
+        for row in 0..<rows {
+            text += "\(row),\"How do I fix problem number \(row) with the device?\",\"Restart it, then check cable \(row % 7) and the fuse.\"\n"
+        }
+        return Array(text.utf8)
+    }
+}
+
+extension TenantFixture {
+    /// A further key of this tenant with the given scopes.
+    func key(scopes: [String]) throws -> String {
+        let owner = try TestDatabase.ownerConnection()
+        let parsed = try Scope.parseList(scopes)
+        return try KeyStore.create(tenantID: tenantID, name: "extra \(scopes.joined(separator: " "))", scopes: parsed, on: owner).1
+    }
+}
