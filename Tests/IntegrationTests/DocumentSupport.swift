@@ -180,3 +180,39 @@ extension TenantFixture {
         return try KeyStore.create(tenantID: tenantID, name: "extra \(scopes.joined(separator: " "))", scopes: parsed, on: owner).1
     }
 }
+
+/// DOCX files made with TestSupport's ZipWriter.
+enum DocxFixtures {
+    static func paragraph(_ text: String, style: String? = nil) -> String {
+        let properties = style.map { "<w:pPr><w:pStyle w:val=\"\($0)\"/></w:pPr>" } ?? ""
+        return "<w:p>\(properties)<w:r><w:t xml:space=\"preserve\">\(text)</w:t></w:r></w:p>"
+    }
+
+    static func row(_ cells: [String]) -> String {
+        "<w:tr>" + cells.map { "<w:tc>\(paragraph($0))</w:tc>" }.joined() + "</w:tr>"
+    }
+
+    /// A heading, two paragraphs and a table with a header row.
+    static func withTable() -> [UInt8] {
+        ZipWriter.docx(bodyXML: paragraph("Installation manual", style: "Heading1")
+            + paragraph("Mount the unit on a dry wall, away from heat.")
+            + paragraph("Connect it to a grounded outlet before switching on.")
+            + "<w:tbl>" + row(["Setting", "Voltage"]) + row(["Europe", "230 V"]) + row(["USA", "120 V"]) + "</w:tbl>")
+    }
+
+    /// 300 MB of zeros deflated into word/document.xml: under 1 MB on the wire.
+    static func zipBomb() -> [UInt8] {
+        let zeros = ZipWriter.deflatedZeros(count: 300 << 20)
+        return ZipWriter.archive(raw: [
+            .init(name: "[Content_Types].xml", method: 0, data: Array("<Types/>".utf8), crc32: ZipWriter.crc32(Array("<Types/>".utf8)),
+                  uncompressedSize: 8),
+            .init(name: "word/document.xml", method: 8, data: zeros.data, crc32: zeros.crc32, uncompressedSize: 300 << 20),
+        ])
+    }
+
+    /// A zip with a DOCX's name and content types but no word/document.xml.
+    static func withoutDocumentXML() -> [UInt8] {
+        ZipWriter.archive([(name: "[Content_Types].xml", bytes: Array("<Types/>".utf8), deflate: false),
+                           (name: "word/styles.xml", bytes: Array("<w:styles/>".utf8), deflate: true)])
+    }
+}
