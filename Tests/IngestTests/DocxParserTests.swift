@@ -156,6 +156,25 @@ import Testing
         #expect(reason == "DOCX expands beyond 16 MB when decompressed (zip bomb?)")
     }
 
+    @Test func mutatedDocumentXMLNeverCrashes() {
+        let inner = "<w:tbl>" + row(["5", "6"]) + "</w:tbl>"
+        let body = paragraph("Title", style: "Title") + paragraph("item", numbered: true)
+            + "<w:tbl>" + row(["Name", "Value"]) + "<w:tr><w:tc>\(inner)</w:tc><w:tc/></w:tr>" + row(["a", "b"]) + "</w:tbl>"
+        let xml = Array("<w:document xmlns:w=\"\(ZipWriter.wordNamespace)\"><w:body>\(body)</w:body></w:document>".utf8)
+        let alphabet = Array("<>/=\"&;:wptrcbl ".utf8)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            var damaged = xml
+            for _ in 0..<3 {
+                let index = Int.random(in: 0..<damaged.count, using: &generator)
+                damaged[index] = alphabet.randomElement(using: &generator) ?? 0
+            }
+            let bytes = ZipWriter.archive([("word/document.xml", damaged, true)])
+            var source = MemorySource(bytes)
+            _ = try? DocxParser().parse(&source) { block in #expect(!block.text.isEmpty) }
+        }
+    }
+
     @Test func errorsThrownByEmitPassThrough() {
         struct Stop: Error {}
         var source = MemorySource(ZipWriter.docx(bodyXML: paragraph("one") + paragraph("two")))
