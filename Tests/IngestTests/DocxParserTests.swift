@@ -91,6 +91,13 @@ import Testing
         #expect(try parse(ZipWriter.docx(bodyXML: body)) == [Block(.paragraph, "Beforechoice")])
     }
 
+    @Test func trackedChangesKeepCurrentStyleAndDropDeletedText() throws {
+        let body = "<w:p><w:pPr><w:pStyle w:val=\"Heading2\"/><w:pPrChange w:id=\"1\"><w:pPr><w:pStyle w:val=\"Normal\"/>"
+            + "</w:pPr></w:pPrChange></w:pPr><w:del><w:r><w:delText>Old</w:delText></w:r></w:del>"
+            + "<w:ins><w:r><w:t>New</w:t></w:r></w:ins></w:p>"
+        #expect(try parse(ZipWriter.docx(bodyXML: body)) == [Block(.heading(level: 2), "New")])
+    }
+
     @Test func zipWithoutDocumentPartIsNotADocx() {
         let bytes = ZipWriter.archive([("hello.txt", Array("hi".utf8), true)])
         #expect(failure(bytes) == "not a DOCX: zip has no word/document.xml")
@@ -123,6 +130,8 @@ import Testing
 
     @Test func garbageIsNotADocx() {
         #expect(failure(Array("%PDF-1.7 not a zip".utf8)) == "not a DOCX: the file is not a ZIP archive")
+        let ole: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + Array(repeating: 0, count: 512)
+        #expect(failure(ole)?.hasPrefix("not a DOCX: this is a password-protected Word file") == true)
     }
 
     @Test func zipBombFailsQuicklyWithoutInflatingIt() {
@@ -145,6 +154,25 @@ import Testing
         ])
         let reason = failure(bytes, parser: DocxParser(maxExpandedBytes: 16 << 20))
         #expect(reason == "DOCX expands beyond 16 MB when decompressed (zip bomb?)")
+    }
+
+    @Test func mutatedDocumentXMLNeverCrashes() {
+        let inner = "<w:tbl>" + row(["5", "6"]) + "</w:tbl>"
+        let body = paragraph("Title", style: "Title") + paragraph("item", numbered: true)
+            + "<w:tbl>" + row(["Name", "Value"]) + "<w:tr><w:tc>\(inner)</w:tc><w:tc/></w:tr>" + row(["a", "b"]) + "</w:tbl>"
+        let xml = Array("<w:document xmlns:w=\"\(ZipWriter.wordNamespace)\"><w:body>\(body)</w:body></w:document>".utf8)
+        let alphabet = Array("<>/=\"&;:wptrcbl ".utf8)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            var damaged = xml
+            for _ in 0..<3 {
+                let index = Int.random(in: 0..<damaged.count, using: &generator)
+                damaged[index] = alphabet.randomElement(using: &generator) ?? 0
+            }
+            let bytes = ZipWriter.archive([("word/document.xml", damaged, true)])
+            var source = MemorySource(bytes)
+            _ = try? DocxParser().parse(&source) { block in #expect(!block.text.isEmpty) }
+        }
     }
 
     @Test func errorsThrownByEmitPassThrough() {

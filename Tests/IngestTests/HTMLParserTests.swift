@@ -48,6 +48,11 @@ import Testing
         #expect(blocks == [Block(.heading(level: 1), "My page"), Block(.paragraph, "Hello\nworld")])
     }
 
+    @Test func spacesBetweenInlineElementsAreKept() throws {
+        let blocks = try parse("<div><span>one</span> <span>two</span></div><p><b>three</b> <i>four</i> <a href=x>five</a></p>")
+        #expect(blocks == [Block(.paragraph, "one two"), Block(.paragraph, "three four five")])
+    }
+
     @Test func tableWithoutHeaderCellsJoinsCells() throws {
         let blocks = try parse("<table><tr><td>a</td><td><p>b</p><p>c</p></td></tr><tr><td>d</td><td>e</td></tr></table>")
         #expect(blocks == [Block(.tableRow, "a | b c"), Block(.tableRow, "d | e")])
@@ -69,6 +74,18 @@ import Testing
         var bytes = Array("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\">".utf8)
         bytes += Array("</head><body><p>".utf8) + [0xFC, 0x62, 0x65, 0x72] + Array("</p></body></html>".utf8)
         #expect(try parse(bytes) == [Block(.paragraph, "über")])
+    }
+
+    @Test func xmlDeclarationEncodingIsHonoured() throws {
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><html><body><p>".utf8)
+        bytes += [0xE0, 0x20, 0x62, 0x69, 0x65, 0x6E, 0x74, 0xF4, 0x74] + Array("</p></body></html>".utf8)
+        #expect(try parse(bytes) == [Block(.paragraph, "à bientôt")])
+    }
+
+    @Test func utf16WithByteOrderMarkIsDetected() throws {
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for unit in "<html><body><p>Ça va</p></body></html>".utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        #expect(try parse(bytes) == [Block(.paragraph, "Ça va")])
     }
 
     @Test func undeclaredEncodingIsUTF8() throws {

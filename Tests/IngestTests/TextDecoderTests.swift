@@ -117,3 +117,42 @@ func textFamilyFailure(_ parser: some DocumentParser, _ bytes: [UInt8], pieceSiz
         #expect(TextDecoder.decode([]).text.isEmpty)
     }
 }
+
+@Suite struct TextFamilyRobustnessTests {
+    /// Deterministic pseudo-random bytes, mostly the characters these formats give meaning to,
+    /// plus invalid UTF-8 and NULs.
+    private func noise(seed: UInt64, count: Int) -> [UInt8] {
+        let alphabet = Array("\"\\,\t\n\r\r\n[]{}:|#`*_~>-+1. <!---->abcé".utf8) + [0x00, 0xFF, 0xFE, 0xE9, 0xC3, 0xED, 0xA0]
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return alphabet[Int(state >> 33) % alphabet.count]
+        }
+    }
+
+    @Test func noiseNeverCrashesAnyTextParserAndBlocksAreTrimmed() throws {
+        let parsers: [any DocumentParser] = [
+            PlainTextParser(), MarkdownParser(), DelimitedParser(delimiter: UInt8(ascii: ",")),
+            DelimitedParser(delimiter: 0x09), JSONRecordsParser(lines: false), JSONRecordsParser(lines: true),
+        ]
+        for seed in 1...40 {
+            let bytes = noise(seed: UInt64(seed), count: 50 + seed * 97)
+            for parser in parsers {
+                for pieceSize in [1, 3, 64, 1 << 20] {
+                    let blocks: [Block]
+                    do {
+                        blocks = try textFamilyBlocks(parser, bytes, pieceSize: pieceSize)
+                    } catch is ParseFailure {
+                        continue
+                    }
+                    for block in blocks {
+                        #expect(!block.text.isEmpty)
+                        #expect(block.text.first.map { !$0.isWhitespace } ?? false)
+                        #expect(block.text.last.map { !$0.isWhitespace } ?? false)
+                        #expect(!block.text.utf8.contains(0))
+                    }
+                }
+            }
+        }
+    }
+}

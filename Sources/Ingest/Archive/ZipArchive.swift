@@ -52,7 +52,7 @@ public struct ZipArchive: Sendable {
         self.bytes = bytes
         self.totalLimit = totalLimit
         let end = try Self.findEndRecord(bytes)
-        let reader = ByteReader(bytes)
+        let reader = LittleEndianBytes(bytes)
         let diskNumber = reader.u16(end + 4)
         let directoryDisk = reader.u16(end + 6)
         let entriesOnDisk = reader.u16(end + 8)
@@ -138,7 +138,7 @@ public struct ZipArchive: Sendable {
     /// Where the entry's compressed bytes are, from its local header (whose own name and extra
     /// lengths may differ from the central directory's, so they are read again here).
     private func dataRange(of entry: Entry) throws(ZipError) -> Range<Int> {
-        let reader = ByteReader(bytes)
+        let reader = LittleEndianBytes(bytes)
         let header = entry.localHeaderOffset
         guard header <= bytes.count - Self.localHeaderSize, reader.u32(header) == Self.localSignature else {
             throw .truncated("the entry \(entry.name) points outside the file")
@@ -154,7 +154,7 @@ public struct ZipArchive: Sendable {
     /// to 65,535 bytes, so it is searched backwards over at most that much.
     private static func findEndRecord(_ bytes: [UInt8]) throws(ZipError) -> Int {
         guard bytes.count >= endRecordSize else { throw .notZip }
-        let reader = ByteReader(bytes)
+        let reader = LittleEndianBytes(bytes)
         let last = bytes.count - endRecordSize
         let first = max(0, last - 0xFFFF)
         var offset = last
@@ -170,8 +170,9 @@ public struct ZipArchive: Sendable {
     }
 }
 
-/// Little-endian reads at offsets the caller has already checked against the buffer's size.
-struct ByteReader {
+/// Little-endian reads; an offset outside the buffer reads as 0 (callers check bounds first, this
+/// is the second wall).
+private struct LittleEndianBytes {
     let bytes: [UInt8]
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }

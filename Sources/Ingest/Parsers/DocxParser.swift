@@ -18,6 +18,11 @@ public struct DocxParser: DocumentParser {
 
     public func parse(_ source: inout some ByteSource, emit: (Block) throws -> Void) throws -> ParseSummary {
         let bytes = try source.readAll(limit: maxFileBytes)
+        // Password-protected .docx files (and old .doc files) are OLE compound files, not ZIPs.
+        if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            throw ParseFailure("not a DOCX: this is a password-protected Word file or an old .doc file; "
+                + "save it as .docx without a password")
+        }
         var archive: ZipArchive
         do {
             archive = try ZipArchive(bytes, totalLimit: maxExpandedBytes)
@@ -48,13 +53,15 @@ public struct DocxParser: DocumentParser {
 }
 
 /// The elements of WordprocessingML the parser acts on (transitional and strict namespaces),
-/// plus `mc:Fallback`, whose content duplicates its `mc:Choice` and is skipped.
+/// plus `mc:Fallback`, whose content duplicates its `mc:Choice`, and the tracked-change records
+/// of old properties (`w:pPrChange`, `w:trPrChange`), which describe the past, not the text: both
+/// are skipped whole.
 enum WordTag {
     case paragraph, paragraphProperties, paragraphStyle, numbering, numberingID, outlineLevel
     case text, tab, lineBreak, carriageReturn, noBreakHyphen
     case table, row, tableHeader, cell
     case style, styleName, basedOn
-    case fallback
+    case fallback, propertyChange
 
     init?(_ reader: XMLStreamReader) {
         let namespace = reader.namespaceURI
@@ -78,6 +85,7 @@ enum WordTag {
         ("numPr", .numbering), ("numId", .numberingID), ("outlineLvl", .outlineLevel), ("cr", .carriageReturn),
         ("noBreakHyphen", .noBreakHyphen), ("tblHeader", .tableHeader),
         ("style", .style), ("name", .styleName), ("basedOn", .basedOn),
+        ("pPrChange", .propertyChange), ("trPrChange", .propertyChange),
         ]
 
     private static func wordTag(_ name: UnsafePointer<UInt8>?) -> WordTag? {
@@ -118,7 +126,7 @@ struct DocxBody {
             switch reader.nodeType {
             case .element:
                 let tag = WordTag(reader)
-                if tag == .fallback, !reader.isEmptyElement {
+                if tag == .fallback || tag == .propertyChange, !reader.isEmptyElement {
                     more = try reader.skipSubtree()
                     continue
                 }

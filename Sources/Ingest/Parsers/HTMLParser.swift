@@ -19,9 +19,9 @@ public struct HTMLParser: DocumentParser {
     public func parse(_ source: inout some ByteSource, emit: (Block) throws -> Void) throws -> ParseSummary {
         let bytes = try source.readAll(limit: min(maxDocumentBytes, XMLRuntime.maxInputBytes))
         XMLRuntime.prepare()
-        let declared = HTMLCharset.declared(in: bytes)
+        let encoding = HTMLCharset.encoding(of: bytes)
         // An encoding iconv does not know makes libxml2 give up: read it as UTF-8 instead.
-        guard let document = Self.read(bytes, encoding: declared ?? "UTF-8") ?? Self.read(bytes, encoding: "UTF-8") else {
+        guard let document = Self.read(bytes, encoding: encoding) ?? Self.read(bytes, encoding: "UTF-8") else {
             throw ParseFailure("the HTML page has no readable text")
         }
         defer { xmlFreeDoc(document) }
@@ -31,7 +31,8 @@ public struct HTMLParser: DocumentParser {
         return ParseSummary()
     }
 
-    private static func read(_ bytes: [UInt8], encoding: String) -> htmlDocPtr? {
+    /// `encoding` nil lets libxml2 detect it (from a UTF-16 byte-order mark).
+    private static func read(_ bytes: [UInt8], encoding: String?) -> htmlDocPtr? {
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                             | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_COMPACT.rawValue)
         return bytes.withUnsafeBufferPointer { buffer -> htmlDocPtr? in
@@ -54,26 +55,36 @@ enum HTMLCharset {
     /// Browsers look this far for a meta charset; so do we.
     private static let prescanBytes = 4096
 
-    static func declared(in bytes: [UInt8]) -> String? {
+    /// The encoding to decode `bytes` with: nil means "let libxml2 detect it" (UTF-16 byte-order
+    /// marks); a page that declares nothing is UTF-8.
+    static func encoding(of bytes: [UInt8]) -> String? {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return "UTF-8" }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return nil }
         let window = bytes.prefix(prescanBytes)
-        let needle = Array("charset".utf8)
+        // XHTML served as HTML may declare its encoding in the XML declaration instead.
+        if window.starts(with: Array("<?xml".utf8)), let label = label(after: "encoding", in: window.prefix(200)) {
+            return normalized(label)
+        }
+        return label(after: "charset", in: window).map(normalized) ?? "UTF-8"
+    }
+
+    /// The value after the first `name=` (quotes and spaces skipped), matched ASCII-case-insensitively.
+    private static func label(after name: String, in window: ArraySlice<UInt8>) -> String? {
+        let needle = Array(name.utf8)
         var index = window.startIndex
         while index + needle.count < window.endIndex {
-            if Self.matches(window, at: index, needle) {
-                var cursor = index + needle.count
-                while cursor < window.endIndex, window[cursor] == 0x20 { cursor += 1 }
-                guard cursor < window.endIndex, window[cursor] == UInt8(ascii: "=") else { index += 1; continue }
+            defer { index += 1 }
+            guard Self.matches(window, at: index, needle) else { continue }
+            var cursor = index + needle.count
+            while cursor < window.endIndex, window[cursor] == 0x20 { cursor += 1 }
+            guard cursor < window.endIndex, window[cursor] == UInt8(ascii: "=") else { continue }
+            cursor += 1
+            while cursor < window.endIndex, window[cursor] == 0x20 || window[cursor] == 0x22 || window[cursor] == 0x27 {
                 cursor += 1
-                while cursor < window.endIndex, window[cursor] == 0x20 || window[cursor] == 0x22 || window[cursor] == 0x27 {
-                    cursor += 1
-                }
-                var end = cursor
-                while end < window.endIndex, Self.isLabelByte(window[end]) { end += 1 }
-                guard end > cursor else { return nil }
-                return normalized(String(decoding: window[cursor..<end], as: UTF8.self))
             }
-            index += 1
+            var end = cursor
+            while end < window.endIndex, Self.isLabelByte(window[end]) { end += 1 }
+            return end > cursor ? String(decoding: window[cursor..<end], as: UTF8.self) : nil
         }
         return nil
     }

@@ -248,17 +248,17 @@ struct MarkdownBlockReader {
     /// The line with HTML comments removed (they may span lines); nil when nothing but comment
     /// and whitespace is left, so a comment between paragraphs does not split or join them.
     private mutating func withoutComments(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        if !inComment, find("<!--", in: line) == nil { return line }
+        if !inComment, find(Self.commentOpen, in: line) == nil { return line }
         var rest = line
         var kept: [UInt8] = []
         if inComment {
-            guard let end = find("-->", in: rest) else { return nil }
+            guard let end = find(Self.commentClose, in: rest) else { return nil }
             rest = rest[(end + 3)...]
             inComment = false
         }
-        while let start = find("<!--", in: rest) {
+        while let start = find(Self.commentOpen, in: rest) {
             kept += rest[..<start]
-            if let end = find("-->", in: rest[(start + 4)...]) {
+            if let end = find(Self.commentClose, in: rest[(start + 4)...]) {
                 rest = rest[(end + 3)...]
             } else {
                 inComment = true
@@ -269,8 +269,10 @@ struct MarkdownBlockReader {
         return BlockText.isBlank(kept[...]) ? nil : kept[...]
     }
 
-    private func find(_ pattern: String, in bytes: ArraySlice<UInt8>) -> Int? {
-        let needle = Array(pattern.utf8)
+    private static let commentOpen = Array("<!--".utf8)
+    private static let commentClose = Array("-->".utf8)
+
+    private func find(_ needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
         guard bytes.count >= needle.count else { return nil }
         var index = bytes.startIndex
         while let candidate = bytes[index...].firstIndex(of: needle[0]) {
