@@ -28,7 +28,9 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["FastCGI", "CCurl"]),
         .target(name: "Store", dependencies: ["CLibPQ", "CCrypto"]),
         .target(name: "Tenancy", dependencies: ["Store", "CCrypto"]),
-        .target(name: "Embed", dependencies: ["COpenBLAS", "HTTP"]),
+        // Optimized even in debug builds: the encoder's SIMD loops are ~50x slower at -Onone, which
+        // would turn every test that ingests a document into minutes of CPU.
+        .target(name: "Embed", dependencies: ["COpenBLAS", "HTTP"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Ingest calls Embed (the chunker measures in model tokens, the job embeds what it chunked).
         .target(name: "Ingest", dependencies: ["Store", "Tenancy", "Embed", "HTTP", "CMagic", "CPoppler", "CZlib", "CXML2", "CCrypto"]),
         .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Ingest"]),

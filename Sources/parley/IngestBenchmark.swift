@@ -36,7 +36,7 @@ struct IngestBenchmark {
         for chunk in chunker.finish() { chunks += 1; tokens += chunk.tokenCount }
         let seconds = Clock.monotonicSeconds() - started
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         let result: JSONValue = [
             "file": .string(path), "format": .string(format.rawValue), "bytes": .number(Double(size)),
             "pages": summary.pages.map { .number(Double($0)) } ?? .null,

@@ -124,14 +124,14 @@ extension HTTPClient.Reply {
 
 /// Test documents of every accepted format, made here rather than checked in.
 enum SampleFiles {
-    static let csv = Array("""
-        product,price,notes\r
-        "Widget, large",12.50,"Ships in 2 days"\r
-        Gadget,3,"Line one
-        line two, with a comma"\r
-        "Quote ""Pro""",99,\r
-
-        """.utf8)
+    /// Quoted commas, a quoted newline, doubled quotes, CRLF line ends.
+    static let csv = Array([
+        "product,price,notes",
+        "\"Widget, large\",12.50,\"Ships in 2 days\"",
+        "Gadget,3,\"Line one\nline two, with a comma\"",
+        "\"Quote \"\"Pro\"\"\",99,",
+        "",
+    ].joined(separator: "\r\n").utf8)
 
     /// "café crème" in Latin-1: invalid UTF-8, so the decoder must notice.
     static let latin1: [UInt8] = Array("Le caf".utf8) + [0xE9] + Array(" cr".utf8) + [0xE8] + Array("me est servi chaud.\n\nDeuxi".utf8)

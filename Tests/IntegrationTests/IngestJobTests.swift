@@ -27,7 +27,10 @@ struct IngestJobTests {
             ("hollow.docx", DocxFixtures.withoutDocumentXML(), "word/document.xml"),
         ]
         var ids: [String: String] = [:]
-        for (name, bytes) in good { ids[name] = try #require(try Uploads.post(fixture.adminKey, name: name, bytes: bytes).documentID, "\(name)") }
+        for (name, bytes) in good {
+            let id = try #require(try Uploads.post(fixture.adminKey, name: name, bytes: bytes).documentID, "\(name)")
+            ids[name] = id
+        }
         var badIDs: [String: String] = [:]
         for (name, bytes, _) in bad {
             let reply = try Uploads.post(fixture.adminKey, name: name, bytes: bytes)
@@ -102,14 +105,15 @@ struct IngestJobTests {
             let row = try #require(try DocumentRows.version(id))
             #expect(try row.string("status") == "ready")
             #expect(try row.int("attempts") == 1)
-            #expect(try DocumentRows.chunkCount(id) == (try row.int("chunk_count")))
+            let expected = try row.int("chunk_count")
+            #expect(try DocumentRows.chunkCount(id) == expected)
         }
     }
 
     @Test func aKilledRunsDocumentIsReclaimedAfterItsLeaseWithoutDuplicateChunks() throws {
         let fixture = try TenantFixture.make()
         defer { fixture.remove() }
-        let id = try #require(try Uploads.raw(fixture.adminKey, name: "big.csv", bytes: SampleFiles.slowCSV(rows: 1500)).documentID)
+        let id = try #require(try Uploads.raw(fixture.adminKey, name: "big.csv", bytes: SampleFiles.slowCSV(rows: 4000)).documentID)
         let (process, _) = try IngestJob.start(["--tenant", fixture.tenantID, "--lease", "5"])
         let midway = try DocumentRows.waitFor(id, seconds: 60) { try $0.string("status") == "processing" && $0.int("progress") > 5 }
         #expect(midway, "the run got going")
@@ -132,13 +136,15 @@ struct IngestJobTests {
         let row = try #require(try DocumentRows.version(id))
         #expect(try row.int("attempts") == 2)
         let chunks = try DocumentRows.chunkCount(id)
-        #expect(chunks == (try row.int("chunk_count")) && chunks == (try DocumentRows.distinctOrdinals(id)), "no duplicate chunks")
+        let expected = try row.int("chunk_count")
+        let distinct = try DocumentRows.distinctOrdinals(id)
+        #expect(chunks == expected && chunks == distinct, "no duplicate chunks")
     }
 
     @Test func deletingADocumentWhileItIsProcessedRemovesItAtOnce() throws {
         let fixture = try TenantFixture.make()
         defer { fixture.remove() }
-        let id = try #require(try Uploads.raw(fixture.adminKey, name: "big.csv", bytes: SampleFiles.slowCSV(rows: 1500)).documentID)
+        let id = try #require(try Uploads.raw(fixture.adminKey, name: "big.csv", bytes: SampleFiles.slowCSV(rows: 4000)).documentID)
         let job = try IngestJob.start(["--tenant", fixture.tenantID])
         #expect(try DocumentRows.waitFor(id, seconds: 60) { try $0.string("status") == "processing" && $0.int("progress") > 5 })
         let started = Date()
@@ -168,7 +174,8 @@ struct IngestJobTests {
         let after = try TestStack.send("GET", "/v1/documents/\(id)/chunks", key: fixture.adminKey).text
         #expect(after.contains("30 days") && !after.contains("14 days"))
         #expect(try TestStack.send("GET", "/v1/documents/\(id)", key: fixture.adminKey).json?["active_version"] == 2)
-        #expect(try DocumentRows.distinctOrdinals(id) == (try DocumentRows.chunkCount(id)), "only version 2's chunks remain")
+        let distinct = try DocumentRows.distinctOrdinals(id)
+        #expect(try DocumentRows.chunkCount(id) == distinct, "only version 2's chunks remain")
         // Same bytes again: nothing to do.
         let same = try Uploads.post(fixture.adminKey, files: [("policy.md", Array("# Policy\n\nRefunds take 30 days now.\n".utf8))],
                                     method: "PUT", path: "/v1/documents/\(id)")

@@ -1,6 +1,6 @@
 /// One block's text as the chunker keeps it: the String (shared, never copied per unit), where it
 /// starts in the extracted text, and what it needs to slice itself by byte offsets.
-struct BlockText: Sendable {
+struct SourceBlock: Sendable {
     let text: String
     /// Position among the document's blocks; units with the same serial come from one block.
     let serial: Int
@@ -67,7 +67,7 @@ struct BlockText: Sendable {
 /// The smallest thing the chunker packs: a whole block, or a sentence, line, word or (last
 /// resort) run of scalars of one, with its token count.
 struct Unit: Sendable {
-    var block: BlockText
+    var block: SourceBlock
     var piece: TextSegmenter.Piece
     var tokens: Int
     /// A whole paragraph or list item, which may still be cut at sentences to fill a chunk or to
@@ -83,7 +83,7 @@ struct Unit: Sendable {
 extension Chunker {
     /// The block as units no larger than `maxTokens`: the whole block when it fits, otherwise its
     /// pieces at the finest level needed.
-    func units(of block: BlockText) -> [Unit] {
+    func units(of block: SourceBlock) -> [Unit] {
         guard let whole = block.whole else { return [] }
         var known: Int?
         if whole.scalars.count <= wholeCountScalarLimit {
@@ -113,7 +113,7 @@ extension Chunker {
     /// Cuts an oversized piece at the first level in `levels` that has a boundary in it, keeping
     /// the parts that fit and cutting the others at the next level. Recursion is bounded by the
     /// number of levels (three) plus the scalar fallback.
-    private func refine(_ piece: TextSegmenter.Piece, tokens: Int?, in block: BlockText,
+    private func refine(_ piece: TextSegmenter.Piece, tokens: Int?, in block: SourceBlock,
                         bytes: UnsafeBufferPointer<UInt8>, levels: ArraySlice<TextSegmenter.Level>,
                         into result: inout [Unit]) {
         guard let level = levels.first else {
@@ -140,7 +140,7 @@ extension Chunker {
     /// Last resort for one "word" over the limit: runs of scalars, each counted, shrunk until they
     /// fit. A single scalar always fits (no tokenizer gives one more than a few tokens), and each
     /// run is counted a handful of times at most, since a failed try shrinks it in proportion.
-    private func splitScalars(_ piece: TextSegmenter.Piece, in block: BlockText, bytes: UnsafeBufferPointer<UInt8>,
+    private func splitScalars(_ piece: TextSegmenter.Piece, in block: SourceBlock, bytes: UnsafeBufferPointer<UInt8>,
                               into result: inout [Unit]) {
         var byte = piece.bytes.lowerBound
         var scalar = piece.scalars.lowerBound

@@ -77,7 +77,7 @@ public struct Chunker: Sendable {
 
     /// Takes the next block in reading order; returns the chunks it completed.
     public mutating func add(_ block: Block) -> [Chunk] {
-        let text = BlockText(text: block.text, serial: blockSerial, start: nextBlockStart, page: block.page,
+        let text = SourceBlock(text: block.text, serial: blockSerial, start: nextBlockStart, page: block.page,
                              kind: block.kind)
         blockSerial += 1
         nextBlockStart += text.scalarCount + 2
@@ -106,7 +106,7 @@ public struct Chunker: Sendable {
 
     // MARK: Packing
 
-    private mutating func addHeading(_ heading: BlockText, level: Int, into done: inout [Chunk]) {
+    private mutating func addHeading(_ heading: SourceBlock, level: Int, into done: inout [Chunk]) {
         if freshUnits == 0 {
             dropAll()
         } else if freshTokens >= headingBreakTokens {

@@ -64,7 +64,8 @@ final class DocumentIngestion {
         let started = Clock.monotonicSeconds()
         return try work.withTenant(claim.tenantID) { tx in
             guard let version = try IngestQueue.load(claim, in: tx) else { throw IngestInterruption.leaseLost }
-            var source = PartsSource(claim: claim, partCount: version.partCount, connection: tx)
+            let counter = ReadCounter()
+            var source = PartsSource(claim: claim, partCount: version.partCount, connection: tx, counter: counter)
             let parser = ParserRegistry.parser(for: version.format)
             var chunker = Chunker(tokenCount: tokenCount)
             let streamStarted = Clock.monotonicSeconds()
@@ -74,7 +75,7 @@ final class DocumentIngestion {
                 timings.chunk += Clock.monotonicSeconds() - chunkStarted
                 try accept(chunks, collectionID: version.collectionID, in: tx)
                 // Streaming formats report how far they are; whole-file formats jump at the end.
-                let fraction = version.byteSize > 0 ? Double(source.bytesRead) / Double(version.byteSize) : 0
+                let fraction = version.byteSize > 0 ? Double(counter.bytes) / Double(version.byteSize) : 0
                 try checkpoint(progress: 5 + Int(fraction * 85))
             }
             let chunkStarted = Clock.monotonicSeconds()

@@ -7,13 +7,15 @@ struct PartsSource: ByteSource {
     let claim: Claim
     let partCount: Int
     let connection: Connection
-    private(set) var nextPart = 0
-    private(set) var bytesRead = 0
+    /// Shared with the job, which reads it for progress while the parser holds the source inout.
+    let counter: ReadCounter
+    private var nextPart = 0
 
-    init(claim: Claim, partCount: Int, connection: Connection) {
+    init(claim: Claim, partCount: Int, connection: Connection, counter: ReadCounter) {
         self.claim = claim
         self.partCount = partCount
         self.connection = connection
+        self.counter = counter
     }
 
     mutating func next() throws -> [UInt8]? {
@@ -28,7 +30,12 @@ struct PartsSource: ByteSource {
         }
         nextPart += 1
         let bytes = try row.bytes("bytes")
-        bytesRead += bytes.count
+        counter.bytes += bytes.count
         return bytes.isEmpty ? try next() : bytes
     }
+}
+
+/// Bytes a source has handed out so far.
+final class ReadCounter {
+    var bytes = 0
 }
