@@ -25,6 +25,11 @@ check "static pages missing" -f "$root/usr/share/parley/www/index.html"
 check "roles.sql missing" -f "$root/usr/share/parley/roles.sql"
 check "parley.service missing" -f "$root/etc/systemd/system/parley.service"
 check "parley.socket missing" -f "$root/etc/systemd/system/parley.socket"
+check "parley-ingest.service missing" -f "$root/etc/systemd/system/parley-ingest.service"
+check "parley-ingest.timer missing" -f "$root/etc/systemd/system/parley-ingest.timer"
+if [[ -f $PARLEY_REPO/var/models/all-MiniLM-L6-v2/model.safetensors ]]; then
+    check "embedding model not installed" -f "$root/var/lib/parley/models/all-MiniLM-L6-v2/model.safetensors"
+fi
 cmp -s "$PARLEY_REPO/nginx/parley.conf" "$root/etc/nginx/sites-available/parley" || fail "nginx site not installed"
 [[ $(readlink "$root/etc/nginx/sites-enabled/parley") == ../sites-available/parley ]] || fail "nginx site not enabled"
 check "enabled site link does not resolve" -f "$root/etc/nginx/sites-enabled/parley"
