@@ -12,7 +12,11 @@ public enum Crypto {
         return bytes
     }
 
-    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] { sha256(bytes[...]) }
+
+    /// Hashes a slice in place: uploads are slices of the request body, and copying 200 MB just to
+    /// hash it would double the worker's peak memory.
+    public static func sha256(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         bytes.withUnsafeBufferPointer { input in
             digest.withUnsafeMutableBufferPointer { output in

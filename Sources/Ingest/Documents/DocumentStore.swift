@@ -48,7 +48,7 @@ public enum DocumentStore {
     public static func create(_ upload: Upload, collection: String?, audience: DocumentAudience, limits: PlanLimits,
                               on connection: Connection) throws -> (record: DocumentRecord, created: Bool) {
         let tenantID = audience.tenantID
-        let hash = Crypto.sha256(Array(upload.bytes))
+        let hash = Crypto.sha256(upload.bytes)
         let metadata = try metadataText(upload.metadata)
         let documentID = try Identifier.make(.document)
         return try connection.withTenant(tenantID) { tx in
@@ -81,7 +81,7 @@ public enum DocumentStore {
     public static func replace(id: String, with upload: Upload, audience: DocumentAudience, limits: PlanLimits,
                                on connection: Connection) throws -> (record: DocumentRecord, changed: Bool) {
         let tenantID = audience.tenantID
-        let hash = Crypto.sha256(Array(upload.bytes))
+        let hash = Crypto.sha256(upload.bytes)
         let metadata = try upload.metadata.map { try metadataText($0) }
         return try connection.withTenant(tenantID) { tx in
             let locked = try tx.query("""
