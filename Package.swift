@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFCGI"]),
         .target(name: "HTTP", dependencies: ["FastCGI", "CCurl"]),
@@ -33,9 +34,12 @@ let package = Package(
         .target(name: "Embed", dependencies: ["COpenBLAS", "HTTP"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Ingest calls Embed (the chunker measures in model tokens, the job embeds what it chunked).
         .target(name: "Ingest", dependencies: ["Store", "Tenancy", "Embed", "HTTP", "CMagic", "CPoppler", "CZlib", "CXML2", "CCrypto"]),
-        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Ingest"]),
+        // Optimized in debug builds too, for the same reason as Embed: its scans are hot loops.
+        .target(name: "Search", dependencies: ["Store", "Tenancy", "Embed", "HTTP", "CStemmer"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Ingest", "Search"]),
         .executableTarget(name: "parley", dependencies: [
-            "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed", "Ingest",
+            "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed", "Ingest", "Search",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +50,7 @@ let package = Package(
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "Store", "TestSupport"]),
         .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Embed", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
     ]
