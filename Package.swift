@@ -37,7 +37,7 @@ let package = Package(
         // Optimized in debug builds too, for the same reason as Embed: its scans are hot loops.
         .target(name: "Search", dependencies: ["Store", "Tenancy", "Embed", "HTTP", "CStemmer"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Ingest", "Search"]),
+        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Embed", "Ingest", "Search"]),
         .executableTarget(name: "parley", dependencies: [
             "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed", "Ingest", "Search",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

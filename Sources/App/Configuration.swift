@@ -49,11 +49,14 @@ public struct Configuration: Sendable {
     /// `PARLEY_EMBED_MODEL_DIR`: the local embedding model in Hugging Face layout (default
     /// `var/models/all-MiniLM-L6-v2` when it exists, else /var/lib/parley/models/all-MiniLM-L6-v2).
     public var embedModelDirectory: String
+    /// `PARLEY_INDEX_DIR`: where the per-tenant search index files live (default `var/index` in a
+    /// checkout, else /var/lib/parley/index). Derived data: `parley index --rebuild` remakes them.
+    public var indexDirectory: String
 
     public static let variables = [
         "PARLEY_DATABASE_URL", "PARLEY_OWNER_DATABASE_URL", "PARLEY_SOCKET", "PARLEY_SOCKET_MODE", "PARLEY_WORKERS",
         "PARLEY_THREADS", "PARLEY_MAX_REQUESTS", "PARLEY_MAX_BODY_BYTES", "PARLEY_AUTH_CACHE_SECONDS", "PARLEY_CONFIG_FILE",
-        "PARLEY_MIGRATIONS_DIR", "PARLEY_PUBLIC_URL", "PARLEY_EMBED_MODEL_DIR",
+        "PARLEY_MIGRATIONS_DIR", "PARLEY_PUBLIC_URL", "PARLEY_EMBED_MODEL_DIR", "PARLEY_MAX_UPLOAD_BYTES", "PARLEY_INDEX_DIR",
     ]
 
     public init(environment: [String: String]) throws {
@@ -90,6 +93,7 @@ public struct Configuration: Sendable {
         embedModelDirectory = value("PARLEY_EMBED_MODEL_DIR")
             ?? (access("var/models/all-MiniLM-L6-v2/config.json", R_OK) == 0
                 ? "var/models/all-MiniLM-L6-v2" : "/var/lib/parley/models/all-MiniLM-L6-v2")
+        indexDirectory = value("PARLEY_INDEX_DIR") ?? (access("var", W_OK) == 0 ? "var/index" : "/var/lib/parley/index")
     }
 
     public func requireDatabaseURL() throws -> String {
@@ -121,6 +125,7 @@ public struct Configuration: Sendable {
             ("PARLEY_MIGRATIONS_DIR", migrationsDirectory),
             ("PARLEY_PUBLIC_URL", publicURL ?? "(unset)"),
             ("PARLEY_EMBED_MODEL_DIR", embedModelDirectory),
+            ("PARLEY_INDEX_DIR", indexDirectory),
         ]
     }
 

@@ -1,5 +1,7 @@
+import Embed
 import HTTP
 import Ingest
+import Search
 import Store
 import Tenancy
 
@@ -12,6 +14,8 @@ public final class RequestContext {
     public let authenticator: CachedAuthenticator
     /// This thread's libmagic handle (one per thread: a magic_t must not be shared).
     public let sniffer: Sniffer
+    /// This thread's searcher (its analyzers are per thread; the engine is per process).
+    public let searcher: Searcher
     /// Set once the request is authenticated, so the request log names the tenant.
     public internal(set) var tenantID: String?
     /// Set by the dispatcher for routes that read their own body (`readsOwnBody`), only while
@@ -26,11 +30,12 @@ public final class RequestContext {
     }
 
     public init(database: ConnectionSlot, configuration: Configuration, authenticator: CachedAuthenticator,
-                sniffer: Sniffer = Sniffer()) {
+                sniffer: Sniffer = Sniffer(), searcher: Searcher? = nil) {
         self.database = database
         self.configuration = configuration
         self.authenticator = authenticator
         self.sniffer = sniffer
+        self.searcher = searcher ?? Searcher(engine: SearchEngines.make(configuration))
     }
 }
 
@@ -45,5 +50,17 @@ public struct TenantContext {
     /// Runs `body` on this thread's connection.
     public func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
         try base.database.with(body)
+    }
+}
+
+/// Builds the per-process search engine from the configuration: index files under
+/// `PARLEY_INDEX_DIR`, questions embedded by the local model (one thread per request: the pool's
+/// threads already use the cores).
+public enum SearchEngines {
+    public static func make(_ configuration: Configuration) -> SearchEngine {
+        let modelDirectory = configuration.embedModelDirectory
+        return SearchEngine(catalog: IndexCatalog(directory: configuration.indexDirectory)) {
+            try LocalEmbedder(modelDirectory: modelDirectory, threads: 1, batchSize: 1)
+        }
     }
 }

@@ -10,6 +10,7 @@ public enum Routes {
         KeyRoutes.register(into: &router)
         CollectionRoutes.register(into: &router)
         DocumentRoutes.register(into: &router)
+        SearchRoutes.register(into: &router)
         // The document describes every route above, itself included; it is computed once, lazily.
         let document = OpenAPIDocument()
         router.add(.GET, "/v1/openapi.json", doc: RouteDoc(

@@ -1,5 +1,6 @@
 import FastCGI
 import Glibc
+import Search
 import Tenancy
 
 /// Assembles and runs one worker process of the pool: the route table, the authentication cache
@@ -13,6 +14,7 @@ public enum WorkerProcess {
             // (no supervisor) has only itself to keep consistent.
             let epoch: any AuthEpoch = SharedPage.inherited(environment: environment).map(SharedPageAuthEpoch.init) ?? LocalAuthEpoch()
             let gate = AuthCacheGate()
+            let searchEngine = SearchEngines.make(configuration)
             let listener = configuration.authCacheSeconds > 0
                 ? AuthChangeListener(conninfo: databaseURL, epoch: epoch, gate: gate) : nil
             let options = WorkerOptions(listenFD: 0, threads: configuration.threads, maxRequests: configuration.maxRequests,
@@ -23,7 +25,7 @@ public enum WorkerProcess {
                 if threadIndex == 0 { listener?.start() }
                 let cache = AuthCache(ttl: configuration.authCacheSeconds, gate: gate)
                 return WorkerResponder(dispatcher: dispatcher, databaseURL: databaseURL,
-                                       authenticator: CachedAuthenticator(cache: cache, epoch: epoch))
+                                       authenticator: CachedAuthenticator(cache: cache, epoch: epoch), searchEngine: searchEngine)
             }
         } catch {
             let message = "parley worker: \(error)\n"

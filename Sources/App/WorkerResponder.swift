@@ -1,6 +1,7 @@
 import FastCGI
 import HTTP
 import Ingest
+import Search
 import Store
 import Tenancy
 
@@ -11,9 +12,11 @@ public final class WorkerResponder: Responder {
     private let database: ConnectionSlot
     private let authenticator: CachedAuthenticator
     private let sniffer = Sniffer()
+    private let searcher: Searcher
     private let log = LogBuffer()
 
-    public init(dispatcher: Dispatcher, databaseURL: String, authenticator: CachedAuthenticator) {
+    public init(dispatcher: Dispatcher, databaseURL: String, authenticator: CachedAuthenticator, searchEngine: SearchEngine) {
+        self.searcher = Searcher(engine: searchEngine)
         self.dispatcher = dispatcher
         self.database = ConnectionSlot(conninfo: databaseURL)
         self.authenticator = authenticator
@@ -23,7 +26,7 @@ public final class WorkerResponder: Responder {
         let started = Clock.monotonicSeconds()
         let request = Request(cgi: exchange.params, makeRequestID: RequestIDs.generate)
         let context = RequestContext(database: database, configuration: dispatcher.configuration, authenticator: authenticator,
-                                     sniffer: sniffer)
+                                     sniffer: sniffer, searcher: searcher)
         var (response, line) = dispatcher.respond(to: request, context: context) { limit in
             switch exchange.readBody(limit: limit) {
             case .body(let bytes): .bytes(bytes)

@@ -3,6 +3,8 @@ import ArgumentParser
 import Embed
 import Glibc
 import Ingest
+import Search
+import Store
 import Synchronization
 import Tenancy
 
@@ -60,6 +62,16 @@ struct IngestCommand: ParsableCommand {
             options: options, conninfo: try configuration.requireDatabaseURL(), embedder: embedder,
             modelName: embedder.modelName, tokenCount: { embedder.tokenCount($0) },
             shouldStop: { ingestStopRequested.load(ordering: .relaxed) }, observer: display)
+        // Fresh chunks are searchable at once (read from SQL per query); rebuilding the index file of
+        // tenants that accumulated many keeps that cheap.
+        let catalog = IndexCatalog(directory: configuration.indexDirectory)
+        let indexConnection = try Connection(conninfo: try configuration.requireDatabaseURL())
+        runner.afterDrain = { tenants in
+            for (tenantID, result) in try IndexMaintenance.refresh(tenants: tenants, threshold: IndexMaintenance.defaultThreshold,
+                                                                    catalog: catalog, on: indexConnection) {
+                display.note(IndexCommand.describe(tenantID: tenantID, result))
+            }
+        }
         let finished = try runner.run()
         display.summary(finished: finished)
     }

@@ -7,12 +7,17 @@ import Ingest
 /// otherwise (systemd, journald) one JSON object per finished document.
 final class IngestDisplay: IngestObserver {
     private let interactive: Bool
+    /// Bulk loads (parley eval): no line per ready document, only failures and a running count.
+    private let quietDocuments: Bool
     private var current: Claim?
     private var lastDrawn = -1
     private var ready = 0
     private var failed = 0
 
-    init(interactive: Bool) { self.interactive = interactive }
+    init(interactive: Bool, quietDocuments: Bool = false) {
+        self.interactive = interactive
+        self.quietDocuments = quietDocuments
+    }
 
     func started(_ claim: Claim) {
         current = claim
@@ -52,9 +57,21 @@ final class IngestDisplay: IngestObserver {
             fields += [("status", "skipped"), ("reason", .string(reason))]
             line = "skipped \(claim.documentID) v\(claim.version): \(reason)"
         }
-        if interactive {
+        if quietDocuments, case .ready = event.outcome {
+            if interactive { write("\r\u{1B}[2K\(ready) ready, \(failed) failed") }
+        } else if interactive {
             write("\r\u{1B}[2K" + line + "\n")
         } else {
+            write(String(decoding: JSONValue.object(fields).serialized(), as: UTF8.self) + "\n")
+        }
+    }
+
+    /// A line about something besides a document (index rebuilds).
+    func note(_ text: String) {
+        if interactive {
+            write("\r\u{1B}[2K" + text + "\n")
+        } else {
+            let fields: [(String, JSONValue)] = [("time", .string(Clock.rfc3339())), ("event", "index"), ("detail", .string(text))]
             write(String(decoding: JSONValue.object(fields).serialized(), as: UTF8.self) + "\n")
         }
     }

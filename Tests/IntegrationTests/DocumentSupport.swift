@@ -55,10 +55,15 @@ enum IngestJob {
     static var modelDirectory: String? { ProcessInfo.processInfo.environment["PARLEY_TEST_EMBED_MODEL_DIR"] }
 
     static func start(_ arguments: [String]) throws -> (process: Process, output: Pipe) {
+        try startParley(["ingest", "--threads", "1"] + arguments)
+    }
+
+    /// Any `parley` subcommand with the test database and model.
+    static func startParley(_ arguments: [String]) throws -> (process: Process, output: Pipe) {
         let environment = ProcessInfo.processInfo.environment
         let process = Process()
         process.executableURL = URL(fileURLWithPath: environment["PARLEY_TEST_PARLEY_BIN"] ?? "parley")
-        process.arguments = ["ingest", "--threads", "1"] + arguments
+        process.arguments = arguments
         process.environment = [
             "PARLEY_DATABASE_URL": TestDatabase.appConninfo ?? "",
             "PARLEY_EMBED_MODEL_DIR": modelDirectory ?? "",
@@ -74,7 +79,17 @@ enum IngestJob {
     /// Runs to completion; returns the exit status and the JSON lines it wrote, one per document.
     @discardableResult
     static func run(_ arguments: [String]) throws -> (status: Int32, events: [JSONValue], output: String) {
-        let (process, pipe) = try start(arguments)
+        try finish(try start(arguments))
+    }
+
+    /// Runs `parley ARGUMENTS…` to completion.
+    @discardableResult
+    static func runParley(_ arguments: [String]) throws -> (status: Int32, events: [JSONValue], output: String) {
+        try finish(try startParley(arguments))
+    }
+
+    private static func finish(_ started: (process: Process, output: Pipe)) throws -> (status: Int32, events: [JSONValue], output: String) {
+        let (process, pipe) = started
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)

@@ -1,4 +1,5 @@
 import HTTP
+import Search
 import Store
 import Tenancy
 
@@ -17,6 +18,10 @@ enum ErrorMapping {
             return (.serviceUnavailable("A concurrent change got in the way; retry the request."), error.description)
         case let error as TenancyError:
             return (problem(for: error), nil)
+        case SearchError.invalid(let detail):
+            return (.unprocessable(detail), nil)
+        case SearchError.unavailable(let detail):
+            return (.serviceUnavailable("Search is unavailable: \(detail)"), detail)
         default:
             return (.internalError(), String(describing: error))
         }

@@ -63,6 +63,9 @@ final class DocumentIngestion {
     func run() throws -> Result {
         let started = Clock.monotonicSeconds()
         return try work.withTenant(claim.tenantID) { tx in
+            // Shared with other ingestions of this tenant; the search index builder takes it
+            // exclusively to read a watermark below which every chunk is committed.
+            _ = try tx.query("SELECT pg_advisory_xact_lock_shared(\(AdvisoryLocks.chunkWrites(tenantID: claim.tenantID)))")
             guard let version = try IngestQueue.load(claim, in: tx) else { throw IngestInterruption.leaseLost }
             let counter = ReadCounter()
             var source = PartsSource(claim: claim, partCount: version.partCount, connection: tx, counter: counter)

@@ -61,6 +61,10 @@ public final class IngestRunner {
     private let tokenCount: @Sendable (String) -> Int
     private let shouldStop: () -> Bool
     private weak var observer: (any IngestObserver)?
+    /// Called with the tenants whose chunks changed, whenever the run has drained the queue (and
+    /// before it exits): the command refreshes their search index files there.
+    public var afterDrain: ((Set<String>) throws -> Void)?
+    private var touched = Set<String>()
 
     public init(options: IngestOptions, conninfo: String, embedder: any EmbeddingProvider, modelName: String,
                 tokenCount: @escaping @Sendable (String) -> Int, shouldStop: @escaping () -> Bool,
@@ -81,19 +85,29 @@ public final class IngestRunner {
         let started = Clock.monotonicSeconds()
         var finished = 0
         if options.mode == .loop { try control.listen("parley_ingest") }
+        defer { try? drained() }
         while !shouldStop() {
             if let budget = options.budgetSeconds, Clock.monotonicSeconds() - started >= budget { break }
             guard let claim = try IngestQueue.claim(owner: options.owner, leaseSeconds: options.leaseSeconds,
                                                     filter: options.filter, on: control) else {
+                try drained()
                 guard options.mode == .loop else { break }
                 // Uploads notify parley_ingest; the timeout also catches expired leases.
                 _ = try control.waitForNotifications(timeoutMilliseconds: 5000)
                 continue
             }
             if try process(claim) { finished += 1 }
+            touched.insert(claim.tenantID)
             if options.mode == .once { break }
         }
         return finished
+    }
+
+    private func drained() throws {
+        guard !touched.isEmpty else { return }
+        let tenants = touched
+        touched.removeAll()
+        try afterDrain?(tenants)
     }
 
     /// Returns true when the attempt ended the version's processing (ready or failed for good).

@@ -1,0 +1,44 @@
+import Store
+
+/// The last step of every search: the ranked chunk ids go back to SQL, with the tenant and the
+/// visible collections in the WHERE clause. Whatever an index file or a filter produced, only rows
+/// that exist now, for this tenant, in a collection this caller may see, become hits.
+enum FinalFetch {
+    static func hits(for ranked: [(id: Int64, score: Double)], candidates: CandidateLists, tenantID: String, scope: SearchScope,
+                     queryTerms: Set<String>, analyzer: Analyzer, limit: Int, in tx: Connection) throws -> [SearchHit] {
+        guard !ranked.isEmpty else { return [] }
+        let rows = try tx.query("""
+            SELECT c.id, c.document_id, c.collection_id, c.ordinal, c.text, c.page_start, c.page_end, c.heading_path,
+                   d.title, v.filename
+              FROM chunks c
+              JOIN documents d ON d.id = c.document_id AND d.tenant_id = c.tenant_id
+              JOIN document_versions v ON v.document_id = c.document_id AND v.version = c.version AND v.tenant_id = c.tenant_id
+             WHERE c.tenant_id = \(tenantID) AND c.id = ANY(\(ranked.map(\.id))) AND c.collection_id = ANY(\(scope.collectionIDs))
+            """).rows
+        var byID: [Int64: Row] = [:]
+        for row in rows { byID[try row.int64("id")] = row }
+        let bm25 = Self.ranks(candidates.bm25)
+        let dense = Self.ranks(candidates.dense)
+        var hits: [SearchHit] = []
+        for (id, score) in ranked {
+            guard hits.count < limit, let row = byID[id] else { continue }
+            if let documents = scope.documentIDs, !documents.contains(try row.string("document_id")) { continue }
+            let text = try row.string("text")
+            let (snippet, highlights) = Highlighter.snippet(text: text, queryTerms: queryTerms, analyzer: analyzer)
+            hits.append(SearchHit(
+                chunkID: id, documentID: try row.string("document_id"), title: try row.optionalString("title"),
+                filename: try row.string("filename"), collection: scope.collections[try row.string("collection_id")] ?? "",
+                ordinal: try row.int("ordinal"), pageStart: try row.optionalInt("page_start"), pageEnd: try row.optionalInt("page_end"),
+                headingPath: try row.strings("heading_path"), text: text, snippet: snippet,
+                highlights: highlights.map { [$0.lowerBound, $0.upperBound] }, score: score,
+                bm25Score: bm25[id]?.score, bm25Rank: bm25[id]?.rank, denseScore: dense[id]?.score, denseRank: dense[id]?.rank))
+        }
+        return hits
+    }
+
+    private static func ranks(_ list: [(id: Int64, score: Double)]) -> [Int64: (score: Double, rank: Int)] {
+        var out: [Int64: (score: Double, rank: Int)] = [:]
+        for (index, item) in list.enumerated() { out[item.id] = (item.score, index + 1) }
+        return out
+    }
+}

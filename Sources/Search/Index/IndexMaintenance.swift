@@ -1,0 +1,34 @@
+import Store
+
+/// Which tenants' index files are worth rebuilding. Fresh chunks (committed after the file) are
+/// always searchable, read from SQL per query; the file only makes that cheaper, so it is rebuilt
+/// once enough fresh chunks have piled up.
+public enum IndexMaintenance {
+    public struct TenantChunks: Sendable, Equatable {
+        public let tenantID: String
+        public let chunkCount: Int
+        public let freshCount: Int
+    }
+
+    /// Default: rebuild once 500 chunks are not in the file (at ~1 KB each, analyzing them per
+    /// query costs a few milliseconds).
+    public static let defaultThreshold = 500
+
+    public static func tenants(on connection: Connection) throws -> [TenantChunks] {
+        try connection.query("SELECT tenant_id, chunk_count, fresh_count FROM parley_tenants_with_chunks() ORDER BY tenant_id").rows.map {
+            TenantChunks(tenantID: try $0.string("tenant_id"), chunkCount: try $0.int("chunk_count"), freshCount: try $0.int("fresh_count"))
+        }
+    }
+
+    /// Rebuilds the given tenants (nil: every tenant with chunks) whose fresh chunks reach
+    /// `threshold` (0: all of them). Returns what happened per tenant.
+    public static func refresh(tenants only: Set<String>?, threshold: Int, catalog: IndexCatalog,
+                               on connection: Connection) throws -> [(tenantID: String, result: IndexBuilder.Result)] {
+        var results: [(tenantID: String, result: IndexBuilder.Result)] = []
+        for tenant in try tenants(on: connection) where only?.contains(tenant.tenantID) ?? true {
+            guard tenant.freshCount >= max(threshold, 1) || threshold == 0 else { continue }
+            results.append((tenant.tenantID, try IndexBuilder.rebuild(tenantID: tenant.tenantID, catalog: catalog, on: connection)))
+        }
+        return results
+    }
+}

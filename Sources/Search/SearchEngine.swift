@@ -1,0 +1,30 @@
+import Embed
+import Synchronization
+
+/// What every searching thread of a process shares: the index catalog and the query embedder.
+/// The embedder is made on first use (a worker that never searches never maps the model), and
+/// then shared: `EmbeddingProvider` implementations are safe to call from several threads.
+public final class SearchEngine: Sendable {
+    public let catalog: IndexCatalog
+    private let makeEmbedder: @Sendable () throws -> any EmbeddingProvider
+    private let embedder = Mutex<(any EmbeddingProvider)?>(nil)
+
+    public init(catalog: IndexCatalog, makeEmbedder: @escaping @Sendable () throws -> any EmbeddingProvider) {
+        self.catalog = catalog
+        self.makeEmbedder = makeEmbedder
+    }
+
+    /// The unit vector of a question.
+    func embedQuery(_ text: String) throws -> [Float] {
+        let provider = try embedder.withLock { current in
+            if let current { return current }
+            let made = try makeEmbedder()
+            current = made
+            return made
+        }
+        guard let vector = try provider.embed(texts: [text], kind: .query).first else {
+            throw SearchError.unavailable("the embedding model returned no vector")
+        }
+        return vector
+    }
+}
