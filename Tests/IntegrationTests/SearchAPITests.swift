@@ -24,7 +24,8 @@ struct SearchAPITests {
         var ids: [String: String] = [:]
         for (name, text) in Self.documents {
             let reply = try Uploads.post(fixture.adminKey, name: name, bytes: Array(text.utf8))
-            ids[name] = try #require(reply.documentID, "\(reply.text)")
+            let id = try #require(reply.documentID, "\(reply.text)")
+            ids[name] = id
         }
         let run = try IngestJob.run(["--tenant", fixture.tenantID])
         #expect(run.status == 0, "\(run.output)")
