@@ -35,15 +35,16 @@ public struct ChunkFilter: Sendable, Equatable {
             for id in excludedDocumentIDs { if let ordinal = file.documents.index(of: id) { bits.remove(ordinal) } }
             documentBits = bits
         }
-        return CompiledFilter(file: ObjectIdentifier(file), collections: collectionBits, documents: documentBits)
+        return CompiledFilter(file: file, collections: collectionBits, documents: documentBits)
     }
 }
 
 /// A `ChunkFilter` resolved against one `IndexFile`: ordinal bitsets the scans test per chunk with
-/// two loads. Tied to the file's identity because ordinals mean nothing in another file; a
+/// two loads. It holds the file it was compiled for (a strong reference, so the identity cannot be
+/// reused by a later file at the same address) because ordinals mean nothing in another file; a
 /// mismatched filter makes searches return nothing rather than the wrong chunks.
 public struct CompiledFilter: Sendable {
-    let file: ObjectIdentifier
+    let file: IndexFile
     let collections: Bitset?
     let documents: Bitset?
 

@@ -15,7 +15,7 @@ extension IndexFile {
     public func bm25(terms: [(term: String, idf: Double)], parameters: BM25Parameters, statistics: BM25Statistics,
                      filter: CompiledFilter, k: Int) -> [(chunkID: Int64, score: Double)] {
         let n = chunkCount
-        guard k > 0, n > 0, filter.file == ObjectIdentifier(self) else { return [] }
+        guard k > 0, n > 0, filter.file === self else { return [] }
         guard let raw = calloc(n, MemoryLayout<Float>.stride) else { return [] }
         defer { free(raw) }
         let scores = raw.assumingMemoryBound(to: Float.self)

@@ -48,14 +48,17 @@ public enum IndexFileWriter {
         do {
             try build(chunks, dimensions: dimensions, generation: generation, watermark: watermark, into: &sink)
             guard fsync(fd) == 0 else { throw IndexFileError.io("fsync failed", path: path) }
-            guard close(fd) == 0 else {
-                unlink(temporary)
-                throw IndexFileError.io("close failed", path: path)
-            }
         } catch {
             close(fd)
             unlink(temporary)
             throw error
+        }
+        // Closed exactly once, whatever happens: a second close could hit a descriptor another
+        // thread has just been given.
+        guard close(fd) == 0 else {
+            let failure = IndexFileError.io("close failed", path: path)
+            unlink(temporary)
+            throw failure
         }
         guard rename(temporary, path) == 0 else {
             let failure = IndexFileError.io("rename failed", path: path)
