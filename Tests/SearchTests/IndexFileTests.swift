@@ -103,7 +103,7 @@ import Testing
         var found = 0, total = 0
         for _ in 0..<40 {
             let query = rng.unitVector(dimensions: dims)
-            let approximate = Set(file.dense(query: query, filter: filter, k: 10).map(\.chunkID))
+            let approximate = Set(file.dense(query: query, filter: filter, k: 10, exactScanLimit: 50_000).map(\.chunkID))
             let exact = file.dense(query: query, filter: filter, k: 10, exactScanLimit: .max).map(\.chunkID)
             found += exact.filter(approximate.contains).count
             total += exact.count
