@@ -219,7 +219,7 @@ struct SplitMix64 {
     }
 }
 
-private final class IndexTestDirectory {
+final class IndexTestDirectory {
     let path: String
     var file: String { path + "/index" }
 
