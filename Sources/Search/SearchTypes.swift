@@ -9,7 +9,8 @@ public struct SearchRequest: Sendable {
     public var documentIDs: [String]?
     public var topK: Int
     public var mode: Mode
-    /// How many candidates each signal contributes to fusion (at least `topK`).
+    /// How many candidates each signal contributes to fusion (a single-signal mode ranks at least
+    /// `topK`).
     public var candidates: Int
 
     public init(query: String, collections: [String]? = nil, documentIDs: [String]? = nil, topK: Int = 10,
@@ -19,7 +20,7 @@ public struct SearchRequest: Sendable {
         self.documentIDs = documentIDs
         self.topK = topK
         self.mode = mode
-        self.candidates = max(candidates, topK)
+        self.candidates = max(candidates, 1)
     }
 }
 

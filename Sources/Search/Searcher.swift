@@ -17,7 +17,9 @@ public final class Searcher {
     }
 
     public static let maxQueryCharacters = 1000
-    public static let maxTopK = 100
+    /// The API allows 100 (see SearchRoutes); `parley eval` asks for more chunks so that 100
+    /// distinct documents remain after chunks of one document are merged.
+    public static let maxTopK = 1000
 
     public func search(_ request: SearchRequest, audience: SearchAudience, on connection: Connection) throws -> SearchResult {
         let started = IndexCatalog.monotonicSeconds()
@@ -41,12 +43,13 @@ public final class Searcher {
             let fresh = try FreshChunks.load(tenantID: tenantID, after: file?.watermark ?? 0, scope: scope,
                                              queryTerms: queryTerms, analyzer: analyzer, in: tx)
             var candidates = CandidateLists()
+            let count = request.mode == .hybrid ? request.candidates : max(request.candidates, request.topK)
             if request.mode != .dense {
                 candidates.bm25 = bm25Candidates(terms: queryTerms, file: file, fresh: fresh, scope: scope,
-                                                 settings: settings, count: request.candidates)
+                                                 settings: settings, count: count)
             }
             if let queryVector {
-                candidates.dense = denseCandidates(queryVector, file: file, fresh: fresh, scope: scope, count: request.candidates)
+                candidates.dense = denseCandidates(queryVector, file: file, fresh: fresh, scope: scope, count: count)
             }
             let ranked = candidates.fused(mode: request.mode, settings: settings)
             // Slack for chunks the file still lists but SQL no longer has (deleted documents).

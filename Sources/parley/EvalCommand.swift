@@ -80,7 +80,11 @@ struct EvalCommand: ParsableCommand {
         for mode in SearchRequest.Mode.allCases.reversed() {
             var ndcg = 0.0, recall10 = 0.0, recall100 = 0.0
             for query in queries {
-                let result = try searcher.search(SearchRequest(query: query.text, topK: 100, mode: mode, candidates: 100),
+                // Chunks, not documents: several chunks of one document merge into one entry, so
+                // ask for enough that at least 100 distinct documents remain for recall@100. Hybrid
+                // fuses the top 100 chunks of each signal, as the reference fuses its top 100.
+                let result = try searcher.search(SearchRequest(query: query.text, topK: 300, mode: mode,
+                                                               candidates: mode == .hybrid ? 100 : 300),
                                                  audience: audience, on: app)
                 let ranking = RetrievalMetrics.documents(from: result.hits.compactMap { corpusIDs[$0.documentID] })
                 let relevant = judgments[query._id] ?? [:]

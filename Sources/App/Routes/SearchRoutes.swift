@@ -64,6 +64,7 @@ enum SearchRoutes {
             }
             let search = SearchRequest(query: body.query, collections: body.collections, documentIDs: body.filters?.documentIDs,
                                        topK: body.topK ?? 10, mode: mode, candidates: 100)
+            guard (1...100).contains(body.topK ?? 10) else { throw Problem.unprocessable("top_k is 1 to 100.") }
             let audience = SearchAudience(tenantID: context.tenantID, includeInternal: context.principal.allows(.internal))
             let searcher = context.base.searcher
             return try .json(try context.withConnection { try searcher.search(search, audience: audience, on: $0) })
