@@ -28,7 +28,7 @@ struct EmbedCommand: ParsableCommand {
         if benchmark {
             guard let chunks, let questions else { throw ValidationError("--benchmark needs --chunks FILE and --questions FILE") }
             try EmbedBenchmark(embedder: embedder, batchSize: batchSize, rounds: rounds)
-                .run(chunks: try readLines(chunks), questions: try readLines(questions))
+                .run(chunks: try TextFile.lines(chunks), questions: try TextFile.lines(questions))
             return
         }
         guard let text else { throw ValidationError("Give the text to embed, e.g. parley embed \"hello world\"") }
@@ -56,20 +56,5 @@ struct EmbedCommand: ParsableCommand {
         let fraction = String(Int(scaled) - whole * Int(scale))
         let padded = String(repeating: "0", count: max(0, digits - fraction.count)) + fraction
         return (value < 0 ? "-" : "") + "\(whole)." + padded
-    }
-
-    private func readLines(_ path: String) throws -> [String] {
-        guard let file = fopen(path, "r") else { throw ValidationError("cannot read \(path)") }
-        defer { fclose(file) }
-        var lines: [String] = []
-        var buffer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        while getline(&buffer, &capacity, file) > 0, let buffer {
-            var line = String(cString: buffer)
-            if line.hasSuffix("\n") { line.removeLast() }
-            if !line.isEmpty { lines.append(line) }
-        }
-        free(buffer)
-        return lines
     }
 }

@@ -117,7 +117,7 @@ struct EvalCommand: ParsableCommand {
 
     private func readJudgments(_ path: String) throws -> [String: [String: Int]] {
         var judgments: [String: [String: Int]] = [:]
-        for (index, line) in try readLines(path).enumerated() where index > 0 {
+        for (index, line) in try TextFile.lines(path).enumerated() where index > 0 {
             let fields = line.split(separator: "\t")
             guard fields.count >= 3, let grade = Int(fields[2]) else { continue }
             if grade > 0 { judgments[String(fields[0]), default: [:]][String(fields[1])] = grade }
@@ -127,22 +127,7 @@ struct EvalCommand: ParsableCommand {
 
     private func readJSONLines<T: Decodable>(_ path: String, as type: T.Type) throws -> [T] {
         let decoder = JSONDecoder()
-        return try readLines(path).map { try decoder.decode(T.self, from: Data($0.utf8)) }
-    }
-
-    private func readLines(_ path: String) throws -> [String] {
-        guard let file = fopen(path, "r") else { throw ValidationError("cannot read \(path)") }
-        defer { fclose(file) }
-        var lines: [String] = []
-        var buffer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        while getline(&buffer, &capacity, file) > 0, let buffer {
-            var line = String(cString: buffer)
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-            if !line.isEmpty { lines.append(line) }
-        }
-        free(buffer)
-        return lines
+        return try TextFile.lines(path).map { try decoder.decode(T.self, from: Data($0.utf8)) }
     }
 
     private func fixed(_ value: Double) -> String {
