@@ -38,23 +38,12 @@ struct EmbedCommand: ParsableCommand {
         }
         let milliseconds = (EmbedBenchmark.now() - started) * 1000
         let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let head = vector.prefix(8).map { fixed(Double($0), 5) }.joined(separator: " ")
+        let head = vector.prefix(8).map { Formatting.fixed(Double($0), 5) }.joined(separator: " ")
         print("model      \(embedder.modelName) (\(directory))")
         print("tokens     \(embedder.tokenCount(text))")
         print("dimensions \(vector.count)")
         print("first 8    \(head)")
-        print("norm       \(fixed(Double(norm), 6))")
-        print("time       \(fixed(milliseconds, 2)) ms (including the first call's warm-up)")
-    }
-
-    /// Fixed-point text without Foundation's String(format:).
-    private func fixed(_ value: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        let whole = Int(scaled / scale)
-        let fraction = String(Int(scaled) - whole * Int(scale))
-        let padded = String(repeating: "0", count: max(0, digits - fraction.count)) + fraction
-        return (value < 0 ? "-" : "") + "\(whole)." + padded
+        print("norm       \(Formatting.fixed(Double(norm), 6))")
+        print("time       \(Formatting.fixed(milliseconds, 2)) ms (including the first call's warm-up)")
     }
 }

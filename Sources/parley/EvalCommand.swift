@@ -93,7 +93,7 @@ struct EvalCommand: ParsableCommand {
                 recall100 += RetrievalMetrics.recall(ranking: ranking, judgments: relevant, k: 100)
             }
             let n = Double(max(queries.count, 1))
-            print("| \(mode.rawValue) | \(fixed(ndcg / n)) | \(fixed(recall10 / n)) | \(fixed(recall100 / n)) |")
+            print("| \(mode.rawValue) | \(Formatting.fixed(ndcg / n, 4)) | \(Formatting.fixed(recall10 / n, 4)) | \(Formatting.fixed(recall100 / n, 4)) |")
         }
     }
 
@@ -128,12 +128,6 @@ struct EvalCommand: ParsableCommand {
     private func readJSONLines<T: Decodable>(_ path: String, as type: T.Type) throws -> [T] {
         let decoder = JSONDecoder()
         return try TextFile.lines(path).map { try decoder.decode(T.self, from: Data($0.utf8)) }
-    }
-
-    private func fixed(_ value: Double) -> String {
-        let scaled = Int((value * 10000).rounded())
-        let fraction = String(scaled % 10000)
-        return "\(scaled / 10000)." + String(repeating: "0", count: 4 - fraction.count) + fraction
     }
 
     private func log(_ text: String) {
