@@ -30,3 +30,13 @@ reference_python() {
     fi
     printf '%s\n' "$REFERENCE_VENV/bin/python"
 }
+
+# reference_require PYTHON "MODULE, …" PACKAGE...: pip-installs PACKAGEs into the reference venv
+# when `import MODULE, …` fails (extras one benchmark needs and the embedding reference does not).
+reference_require() {
+    local python=$1 modules=$2
+    shift 2
+    "$python" -c "import $modules" 2>/dev/null && return 0
+    log "installing $* into the reference venv"
+    "$python" -m pip install --quiet --disable-pip-version-check "$@" >&2
+}

@@ -63,19 +63,11 @@ bench_eval() {
         [[ -f $source_dir/$name/corpus.jsonl && -f $source_dir/$name/queries.jsonl && -f $source_dir/$name/qrels.tsv ]] ||
             die "no BEIR collection $source_dir/$name (corpus.jsonl, queries.jsonl, qrels.tsv)"
     done
-    require_root
-    ensure_packages "${PARLEY_BUILD_PACKAGES[@]}" "${PARLEY_RUNTIME_PACKAGES[@]}" "${PARLEY_DEV_PACKAGES[@]}"
-    require_swift
-    swift_build release >&2
-    "$PARLEY_REPO/scripts/fetch-model"
     local model=$PARLEY_REPO/var/models/all-MiniLM-L6-v2 bin python ref=$PARLEY_LIB/reference/bench_eval.py
-    bin=$(parley_bin release)
+    bin=$(bench_prepare)
     python=$(reference_python)
-    # BM25 on the reference side is bm25s with PyStemmer, which the embedding reference does not need.
-    if ! "$python" -c 'import bm25s, Stemmer' 2>/dev/null; then
-        log "installing bm25s and PyStemmer into the reference venv"
-        "$python" -m pip install --quiet --disable-pip-version-check bm25s PyStemmer >&2
-    fi
+    # BM25 on the reference side is bm25s with PyStemmer.
+    reference_require "$python" "bm25s, Stemmer" bm25s PyStemmer
 
     trap eval_teardown EXIT
     trap 'exit 130' INT
@@ -125,9 +117,8 @@ bench_eval() {
 
     # The tables.
     local cpu version report date versions
-    cpu=$(lscpu | awk -F': *' '/^Model name/ { print $2; exit }')
-    version=$("$bin" --version 2>/dev/null || echo unknown)
-    version=${version#parley }
+    cpu=$(cpu_model)
+    version=$(parley_version "$bin")
     date=$(date -u +%Y-%m-%d)
     versions=$(python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))["versions"]
 print("bm25s %s, sentence-transformers %s, PyTorch %s" % (v["bm25s"], v["sentence_transformers"], v["torch"]))' \

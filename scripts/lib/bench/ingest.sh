@@ -98,19 +98,11 @@ bench_ingest() {
         esac
     done
     [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds takes a positive number"
-    require_root
-    ensure_packages "${PARLEY_BUILD_PACKAGES[@]}" "${PARLEY_RUNTIME_PACKAGES[@]}" "${PARLEY_DEV_PACKAGES[@]}" time
-    require_swift
-    swift_build release
-    "$PARLEY_REPO/scripts/fetch-model"
     local model=$PARLEY_REPO/var/models/all-MiniLM-L6-v2 bin python ref=$PARLEY_LIB/reference/bench_ingest.py
-    bin=$(parley_bin release)
+    bin=$(bench_prepare time)
     python=$(reference_python)
-    # The reference reads PDFs with pypdf, which the embedding reference does not need.
-    if ! "$python" -c 'import pypdf' 2>/dev/null; then
-        log "installing pypdf into the reference venv"
-        "$python" -m pip install --quiet --disable-pip-version-check pypdf >&2
-    fi
+    # The reference reads PDFs with pypdf.
+    reference_require "$python" pypdf pypdf
 
     trap ingest_teardown EXIT
     trap 'exit 130' INT
@@ -203,9 +195,8 @@ bench_ingest() {
 
     # The table.
     local cpu version report date
-    cpu=$(lscpu | awk -F': *' '/^Model name/ { print $2; exit }')
-    version=$("$bin" --version 2>/dev/null || echo unknown)
-    version=${version#parley }
+    cpu=$(cpu_model)
+    version=$(parley_version "$bin")
     date=$(date -u +%Y-%m-%d)
     mkdir -p "$PARLEY_REPO/var/bench"
     report=$PARLEY_REPO/var/bench/ingest-$(date -u +%Y%m%dT%H%M%SZ).md

@@ -140,19 +140,12 @@ bench_search() {
         fi
         previous=$size
     done
-    require_root
-    ensure_packages "${PARLEY_BUILD_PACKAGES[@]}" "${PARLEY_RUNTIME_PACKAGES[@]}" "${PARLEY_DEV_PACKAGES[@]}" time
-    if ((profile)); then ensure_packages linux-perf; fi
-    require_swift
-    swift_build release
-    "$PARLEY_REPO/scripts/fetch-model"
     local model=$PARLEY_REPO/var/models/all-MiniLM-L6-v2 bin python gen=$PARLEY_LIB/reference/bench_search.py
-    bin=$(parley_bin release)
+    local -a extras=(time)
+    if ((profile)); then extras+=(linux-perf); fi
+    bin=$(bench_prepare "${extras[@]}")
     python=$(reference_python)
-    if ! "$python" -c 'import faiss, bm25s, Stemmer' 2>/dev/null; then
-        log "installing faiss-cpu, bm25s and PyStemmer into the reference venv"
-        "$python" -m pip install --quiet --disable-pip-version-check faiss-cpu bm25s PyStemmer >&2
-    fi
+    reference_require "$python" "faiss, bm25s, Stemmer" faiss-cpu bm25s PyStemmer
 
     trap search_teardown EXIT
     trap 'exit 130' INT
@@ -286,9 +279,8 @@ bench_search() {
     done
 
     local cpu version report date stamp
-    cpu=$(lscpu | awk -F': *' '/^Model name/ { print $2; exit }')
-    version=$("$bin" --version 2>/dev/null || echo unknown)
-    version=${version#parley }
+    cpu=$(cpu_model)
+    version=$(parley_version "$bin")
     date=$(date -u +%Y-%m-%d)
     stamp=$(date -u +%Y%m%dT%H%M%SZ)
     mkdir -p "$PARLEY_REPO/var/bench"
