@@ -34,6 +34,12 @@ struct IndexCommand: ParsableCommand {
                                                    catalog: catalog, on: connection)
         }
         for (tenantID, result) in results { print(IndexCommand.describe(tenantID: tenantID, result)) }
+        if tenant == nil {
+            let withChunks = Set(try IndexMaintenance.tenants(on: connection).map(\.tenantID))
+            for orphan in IndexMaintenance.pruneOrphans(keeping: withChunks, catalog: catalog) {
+                print("\(orphan): no chunks any more; index file removed")
+            }
+        }
         if results.isEmpty { print("nothing to rebuild (fewer than \(threshold) unindexed chunks per tenant; --rebuild forces)") }
     }
 

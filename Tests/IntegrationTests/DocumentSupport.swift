@@ -54,6 +54,11 @@ enum IngestJob {
 
     static var modelDirectory: String? { ProcessInfo.processInfo.environment["PARLEY_TEST_EMBED_MODEL_DIR"] }
 
+    /// The pool's index directory, so `parley index` here writes where the workers look.
+    static var indexDirectory: String {
+        ProcessInfo.processInfo.environment["PARLEY_TEST_INDEX_DIR"] ?? FileManager.default.currentDirectoryPath + "/var/index"
+    }
+
     static func start(_ arguments: [String]) throws -> (process: Process, output: Pipe) {
         try startParley(["ingest", "--threads", "1"] + arguments)
     }
@@ -67,6 +72,7 @@ enum IngestJob {
         process.environment = [
             "PARLEY_DATABASE_URL": TestDatabase.appConninfo ?? "",
             "PARLEY_EMBED_MODEL_DIR": modelDirectory ?? "",
+            "PARLEY_INDEX_DIR": indexDirectory,
             "PATH": environment["PATH"] ?? "/usr/bin:/bin",
         ]
         let output = Pipe()

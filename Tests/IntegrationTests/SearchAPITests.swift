@@ -97,7 +97,7 @@ struct SearchAPITests {
         let loaded = try load()
         defer { loaded.fixture.remove() }
         try IngestJob.runParley(["index", "--rebuild", "--tenant", loaded.fixture.tenantID])
-        let path = FileManager.default.currentDirectoryPath + "/var/index/\(loaded.fixture.tenantID).idx"
+        let path = IngestJob.indexDirectory + "/\(loaded.fixture.tenantID).idx"
         var bytes = try #require(FileManager.default.contents(atPath: path))
         bytes[bytes.count / 2] ^= 0xFF
         // Same generation, damaged content (no worker has mapped this tenant's file yet): the

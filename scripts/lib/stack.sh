@@ -31,7 +31,7 @@ STACK_PG_PORT=5432
 # The variables stack.env keeps.
 STACK_SAVED=(STACK_RUN STACK_BIN STACK_WORKERS STACK_THREADS STACK_PG_DIR STACK_PG_PORT
     STACK_DATABASE_URL STACK_OWNER_DATABASE_URL STACK_SOCKET STACK_POOL_PIDFILE STACK_POOL_LOG
-    STACK_HTTP_PORT STACK_BASE_URL)
+    STACK_HTTP_PORT STACK_BASE_URL STACK_INDEX_DIR)
 
 stack_save() { write_env_file "$STACK_RUN/stack.env" "${STACK_SAVED[@]}"; }
 
@@ -56,6 +56,8 @@ stack_up() {
     STACK_POOL_LOG=$STACK_RUN/logs/parley.log
     STACK_HTTP_PORT=$(free_port "${STACK_HTTP_PORT:-8080}")
     STACK_BASE_URL=http://127.0.0.1:$STACK_HTTP_PORT
+    # Search index files belong to this stack's database: never share them with another stack.
+    STACK_INDEX_DIR=$STACK_RUN/index
     # Saved before anything starts, so a failure half-way can still be torn down from the file.
     stack_save
 
@@ -75,6 +77,7 @@ stack_up() {
         PARLEY_THREADS="$STACK_THREADS" \
         PARLEY_MIGRATIONS_DIR="$PARLEY_REPO/sql" \
         PARLEY_PUBLIC_URL="$STACK_BASE_URL" \
+        PARLEY_INDEX_DIR="$STACK_INDEX_DIR" \
         "${STACK_POOL_ENV[@]}"
 
     nginx_render "$STACK_RUN" "$STACK_HTTP_PORT" "$STACK_SOCKET" \

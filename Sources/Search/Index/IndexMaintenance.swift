@@ -1,3 +1,4 @@
+import Glibc
 import Store
 
 /// Which tenants' index files are worth rebuilding. Fresh chunks (committed after the file) are
@@ -45,5 +46,26 @@ public enum IndexMaintenance {
             results.append((tenant.tenantID, try IndexBuilder.rebuild(tenantID: tenant.tenantID, catalog: catalog, on: connection)))
         }
         return results
+    }
+
+    /// Removes index files of tenants that no longer have chunks (deleted tenants, emptied
+    /// collections): derived data nobody will ask for. Returns the removed tenant ids.
+    public static func pruneOrphans(keeping tenants: Set<String>, catalog: IndexCatalog) -> [String] {
+        guard let directory = opendir(catalog.directory) else { return [] }
+        defer { closedir(directory) }
+        var removed: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasSuffix(".idx") else { continue }
+            let tenantID = String(name.dropLast(4))
+            guard !tenants.contains(tenantID) else { continue }
+            if unlink(catalog.path(for: tenantID)) == 0 {
+                catalog.forget(tenantID: tenantID)
+                removed.append(tenantID)
+            }
+        }
+        return removed.sorted()
     }
 }
