@@ -7,7 +7,7 @@ enum FinalFetch {
     static func hits(for ranked: [(id: Int64, score: Double)], candidates: CandidateLists, tenantID: String, scope: SearchScope,
                      queryTerms: Set<String>, analyzer: Analyzer, limit: Int, in tx: Connection) throws -> [SearchHit] {
         guard !ranked.isEmpty else { return [] }
-        let rows = try tx.query("""
+        let rows = try tx.queryPrepared("""
             SELECT c.id, c.document_id, c.collection_id, c.ordinal, c.text, c.page_start, c.page_end, c.heading_path,
                    d.title, v.filename
               FROM chunks c

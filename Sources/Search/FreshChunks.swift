@@ -24,7 +24,7 @@ struct FreshChunks {
             """
         if let documents = scope.documentIDs { sql += " AND document_id = ANY(\(Array(documents)))" }
         var fresh = FreshChunks()
-        for row in try tx.query(sql).rows {
+        for row in try tx.queryPrepared(sql).rows {
             let text = IndexedText.of(text: try row.string("text"), headingPath: try row.strings("heading_path"))
             let (counts, length) = analyzer.termCounts(text)
             fresh.chunks.append(Chunk(id: try row.int64("id"), termCounts: counts, length: length, embedding: try row.floats("embedding")))

@@ -22,10 +22,10 @@ struct SearchScope {
             """
         if let names = request.collections { sql += " AND name = ANY(\(names.map { $0.lowercased() }))" }
         var collections: [String: String] = [:]
-        for row in try tx.query(sql).rows { collections[try row.string("id")] = try row.string("name") }
+        for row in try tx.queryPrepared(sql).rows { collections[try row.string("id")] = try row.string("name") }
         var documents: Set<String>?
         if let ids = request.documentIDs, !collections.isEmpty {
-            let rows = try tx.query("""
+            let rows = try tx.queryPrepared("""
                 SELECT id FROM documents
                  WHERE tenant_id = \(tenantID) AND id = ANY(\(ids)) AND collection_id = ANY(\(Array(collections.keys)))
                 """).rows
