@@ -37,9 +37,12 @@ let package = Package(
         // Optimized in debug builds too, for the same reason as Embed: its scans are hot loops.
         .target(name: "Search", dependencies: ["Store", "Tenancy", "Embed", "HTTP", "CStemmer"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Embed", "Ingest", "Search"]),
+        // Answer: prompts, generators (extractive, OpenAI-compatible, Anthropic), conversations.
+        .target(name: "Answer", dependencies: ["Store", "Tenancy", "Embed", "Search", "HTTP", "CCrypto"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "App", dependencies: ["FastCGI", "HTTP", "Store", "Tenancy", "Embed", "Ingest", "Search", "Answer"]),
         .executableTarget(name: "parley", dependencies: [
-            "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed", "Ingest", "Search",
+            "App", "HTTP", "Store", "Tenancy", "FastCGI", "Embed", "Ingest", "Search", "Answer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Embed", "Store", "Tenancy", "TestSupport"]),
+        .testTarget(name: "AnswerTests", dependencies: ["Answer", "Search", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
     ]
