@@ -9,7 +9,7 @@ enum FinalFetch {
         guard !ranked.isEmpty else { return [] }
         let rows = try tx.queryPrepared("""
             SELECT c.id, c.document_id, c.collection_id, c.ordinal, c.text, c.page_start, c.page_end, c.heading_path,
-                   d.title, v.filename
+                   d.title, d.source_url, v.filename
               FROM chunks c
               JOIN documents d ON d.id = c.document_id AND d.tenant_id = c.tenant_id
               JOIN document_versions v ON v.document_id = c.document_id AND v.version = c.version AND v.tenant_id = c.tenant_id
@@ -27,7 +27,7 @@ enum FinalFetch {
             let (snippet, highlights) = Highlighter.snippet(text: text, queryTerms: queryTerms, analyzer: analyzer)
             hits.append(SearchHit(
                 chunkID: id, documentID: try row.string("document_id"), title: try row.optionalString("title"),
-                filename: try row.string("filename"), collection: scope.collections[try row.string("collection_id")] ?? "",
+                filename: try row.string("filename"), sourceURL: try row.optionalString("source_url"), collection: scope.collections[try row.string("collection_id")] ?? "",
                 ordinal: try row.int("ordinal"), pageStart: try row.optionalInt("page_start"), pageEnd: try row.optionalInt("page_end"),
                 headingPath: try row.strings("heading_path"), text: text, snippet: snippet,
                 highlights: highlights.map { [$0.lowerBound, $0.upperBound] }, score: score,

@@ -41,6 +41,8 @@ public struct SearchHit: Sendable, Encodable {
     public let documentID: String
     public let title: String?
     public let filename: String
+    /// The document's own address (`source_url` at upload), for citation links; nil when unknown.
+    public let sourceURL: String?
     public let collection: String
     public let ordinal: Int
     public let pageStart: Int?
@@ -58,7 +60,8 @@ public struct SearchHit: Sendable, Encodable {
     public let denseRank: Int?
 
     enum CodingKeys: String, CodingKey {
-        case title, filename, collection, ordinal, text, snippet, highlights, score, scores
+        case title, filename, collection, ordinal
+        case sourceURL = "source_url", text, snippet, highlights, score, scores
         case chunkID = "chunk_id", documentID = "document_id", pageStart = "page_start", pageEnd = "page_end"
         case headingPath = "heading_path"
     }
@@ -74,6 +77,7 @@ public struct SearchHit: Sendable, Encodable {
         try c.encode(documentID, forKey: .documentID)
         try c.encode(title, forKey: .title)
         try c.encode(filename, forKey: .filename)
+        try c.encode(sourceURL, forKey: .sourceURL)
         try c.encode(collection, forKey: .collection)
         try c.encode(ordinal, forKey: .ordinal)
         try c.encode(pageStart, forKey: .pageStart)
@@ -98,6 +102,9 @@ public struct SearchResult: Sendable, Encodable {
     /// was read from SQL (no file yet, or it could not be opened).
     public let path: String
     public let tookMilliseconds: Double
+    /// The question's unit vector (nil in BM25 mode), for callers that score more text against it
+    /// (the extractive answer generator) without embedding the question twice. Not serialized.
+    public var queryVector: [Float]? = nil
 
     enum CodingKeys: String, CodingKey { case hits = "data", path, tookMilliseconds = "took_ms" }
 }

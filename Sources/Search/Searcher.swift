@@ -57,7 +57,8 @@ public final class Searcher {
             let hits = try FinalFetch.hits(for: wanted, candidates: candidates, tenantID: tenantID, scope: scope,
                                            queryTerms: Set(queryTerms), analyzer: analyzer, limit: request.topK, in: tx)
             let took = (IndexCatalog.monotonicSeconds() - started) * 1000
-            return SearchResult(hits: hits, path: file == nil ? "exact" : "index+delta", tookMilliseconds: (took * 100).rounded() / 100)
+            return SearchResult(hits: hits, path: file == nil ? "exact" : "index+delta", tookMilliseconds: (took * 100).rounded() / 100,
+                                queryVector: queryVector)
         }
     }
 

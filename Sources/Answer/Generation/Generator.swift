@@ -31,6 +31,8 @@ public struct Source: Sendable {
     public var url: String?
     public var headingPath: [String]
     public var text: String
+    /// The search snippet (the passage around the matched terms), shown with the citation.
+    public var snippet: String
     /// Retrieval evidence: the fused score and the dense cosine (nil when the dense signal missed).
     public var fusedScore: Double
     public var denseScore: Double?
@@ -41,7 +43,7 @@ public struct Source: Sendable {
 
     public init(n: Int, chunkID: Int64, documentID: String, title: String, page: Int?, url: String?,
                 headingPath: [String], text: String, fusedScore: Double, denseScore: Double?, bm25Score: Double?,
-                sentences: [SentenceVector]? = nil) {
+                sentences: [SentenceVector]? = nil, snippet: String = "") {
         self.n = n
         self.chunkID = chunkID
         self.documentID = documentID
@@ -54,6 +56,7 @@ public struct Source: Sendable {
         self.denseScore = denseScore
         self.bm25Score = bm25Score
         self.sentences = sentences
+        self.snippet = snippet
     }
 }
 

@@ -26,7 +26,7 @@ enum SearchRoutes {
         "type": "object",
         "properties": [
             "chunk_id": ["type": "string"], "document_id": ["type": "string"], "title": ["type": ["string", "null"]],
-            "filename": ["type": "string"], "collection": ["type": "string"], "ordinal": ["type": "integer"],
+            "filename": ["type": "string"], "source_url": ["type": ["string", "null"]], "collection": ["type": "string"], "ordinal": ["type": "integer"],
             "page_start": ["type": ["integer", "null"]], "page_end": ["type": ["integer", "null"]],
             "heading_path": ["type": "array", "items": ["type": "string"]],
             "text": ["type": "string"], "snippet": ["type": "string"],
