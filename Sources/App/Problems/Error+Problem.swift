@@ -1,3 +1,4 @@
+import Answer
 import HTTP
 import Search
 import Store
@@ -22,6 +23,10 @@ enum ErrorMapping {
             return (.unprocessable(detail), nil)
         case SearchError.unavailable(let detail):
             return (.serviceUnavailable("Search is unavailable: \(detail)"), detail)
+        case AnswerError.invalid(let detail):
+            return (.unprocessable(detail), nil)
+        case AnswerError.notFound(let detail):
+            return (.notFound(detail), nil)
         default:
             return (.internalError(), String(describing: error))
         }
