@@ -1,5 +1,4 @@
 internal import FoundationEssentials
-import Glibc
 internal import HTTP
 
 /// Embeddings from an OpenAI-compatible HTTP API (`POST {baseURL}/embeddings`).
@@ -58,15 +57,10 @@ public final class RemoteEmbedder: EmbeddingProvider {
     }
 
     /// Wall-clock seconds since 1970.
-    public static let systemNow: @Sendable () -> Double = { Date.now.timeIntervalSince1970 }
+    public static let systemNow: @Sendable () -> Double = RetryPolicy.systemNow
 
     /// `nanosleep`, resumed after signal interruptions.
-    public static let systemSleep: Sleeper = { seconds in
-        guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.towardZero)) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
+    public static let systemSleep: Sleeper = RetryPolicy.systemSleep
 
     // MARK: - One batch
 
