@@ -163,23 +163,9 @@ public final class RemoteEmbedder: EmbeddingProvider {
         keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
     }
 
-    /// The provider's own explanation: OpenAI's error object, a bare `{"error": "..."}` (TEI), or
-    /// the start of a non-JSON body (a proxy's HTML page). Truncated and redacted.
+    /// The provider's own explanation (see `ProviderErrorMessage`), redacted.
     private func providerMessage(_ reply: HTTPClient.Reply) -> String? {
-        struct BareError: Decodable { let error: String }
-        let data = Data(reply.body)
-        var message: String?
-        if let envelope = try? JSONDecoder().decode(OpenAIEmbeddingsWire.ErrorEnvelope.self, from: data) {
-            message = [envelope.error.message, envelope.error.type.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
-        } else if let bare = try? JSONDecoder().decode(BareError.self, from: data) {
-            message = bare.error
-        } else {
-            let text = reply.text.split(whereSeparator: \.isNewline).joined(separator: " ")
-            message = text.isEmpty ? nil : text
-        }
-        guard let message, !message.isEmpty else { return nil }
-        let clipped = message.count > 300 ? String(message.prefix(300)) + "…" : message
-        return redacted(clipped)
+        ProviderErrorMessage.extract(from: reply.body).map(redacted)
     }
 
     /// Removes the API key wherever it appears; errors end up in logs and problem responses.
