@@ -148,6 +148,15 @@ enum ResponseWriter {
                 if chunk.delaySeconds > 0 { sleep(seconds: chunk.delaySeconds) }
                 guard send(chunk.bytes, to: fd) else { return }
             }
+            switch response.streamEnd {
+            case .close: break
+            case .reset:
+                // Linger 0 turns the caller's close() into an RST instead of a FIN.
+                var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                return
+            case .hang(let seconds): waitForPeerClose(fd, upTo: seconds)
+            }
         }
         // Half-close so the client sees the end of a close-delimited body before the fd goes away.
         shutdown(fd, Int32(SHUT_WR))
@@ -162,6 +171,21 @@ enum ResponseWriter {
             offset += sent
         }
         return true
+    }
+
+    /// Silence on an open connection: returns when the peer closes or after `seconds`, so a client
+    /// that times out frees this thread at once.
+    static func waitForPeerClose(_ fd: Int32, upTo seconds: Double) {
+        var remaining = Int(seconds * 1000)
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while remaining > 0 {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let step = min(remaining, 50)
+            remaining -= step
+            guard poll(&poller, 1, Int32(step)) > 0 else { continue }
+            let count = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return }
+        }
     }
 
     static func sleep(seconds: Double) {

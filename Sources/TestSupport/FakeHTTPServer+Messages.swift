@@ -57,17 +57,32 @@ extension FakeHTTPServer {
             }
         }
 
+        /// How a `.stream` body ends, after its last chunk.
+        public enum StreamEnd: Sendable {
+            /// Half-close then close: a clean end of a close-delimited body.
+            case close
+            /// Close with a TCP reset (SO_LINGER 0): the connection dropped mid-stream, which the
+            /// client sees as a receive error rather than an end of body.
+            case reset
+            /// Keep the connection open and silent for this long (or until the client gives up),
+            /// then close: a hung upstream, for idle-timeout tests.
+            case hang(seconds: Double)
+        }
+
         public var status: Int
         public var headers: [(String, String)]
         public var body: Body
         /// Seconds the writer waits before sending anything (a slow upstream).
         public var delaySeconds: Double
+        public var streamEnd: StreamEnd
 
-        public init(status: Int = 200, headers: [(String, String)] = [], body: Body = .bytes([]), delaySeconds: Double = 0) {
+        public init(status: Int = 200, headers: [(String, String)] = [], body: Body = .bytes([]), delaySeconds: Double = 0,
+                    streamEnd: StreamEnd = .close) {
             self.status = status
             self.headers = headers
             self.body = body
             self.delaySeconds = delaySeconds
+            self.streamEnd = streamEnd
         }
 
         public static func json(_ text: String, status: Int = 200, headers: [(String, String)] = []) -> Response {
@@ -79,9 +94,10 @@ extension FakeHTTPServer {
         }
 
         /// `text/event-stream` with the given chunks, e.g. `Chunk(after: 0.05, "data: {...}\n\n")`.
-        public static func eventStream(_ chunks: [Chunk], status: Int = 200, headers: [(String, String)] = []) -> Response {
+        public static func eventStream(_ chunks: [Chunk], status: Int = 200, headers: [(String, String)] = [],
+                                       end: StreamEnd = .close) -> Response {
             Response(status: status, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")] + headers,
-                     body: .stream(chunks))
+                     body: .stream(chunks), streamEnd: end)
         }
 
         public static let hangUp = Response(body: .hangUp)

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import Embed
+import HTTP
 
 /// Drives `RemoteEmbedder` against `FakeHTTPServer` speaking OpenAI's documented wire format.
 /// Sleeps are recorded, not slept, so backoff decisions are asserted without waiting for them.

@@ -23,14 +23,4 @@ enum OpenAIEmbeddingsWire {
         let index: Int
         let embedding: [Float]
     }
-
-    /// `{"error": {"message": ..., "type": ..., "code": ...}}`; `code` is a string or null at OpenAI
-    /// and a number at some proxies, so it is not decoded.
-    struct ErrorEnvelope: Decodable {
-        let error: Detail
-        struct Detail: Decodable {
-            let message: String?
-            let type: String?
-        }
-    }
 }

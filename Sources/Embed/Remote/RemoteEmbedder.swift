@@ -1,5 +1,4 @@
 internal import FoundationEssentials
-import Glibc
 internal import HTTP
 
 /// Embeddings from an OpenAI-compatible HTTP API (`POST {baseURL}/embeddings`).
@@ -58,15 +57,10 @@ public final class RemoteEmbedder: EmbeddingProvider {
     }
 
     /// Wall-clock seconds since 1970.
-    public static let systemNow: @Sendable () -> Double = { Date.now.timeIntervalSince1970 }
+    public static let systemNow: @Sendable () -> Double = RetryPolicy.systemNow
 
     /// `nanosleep`, resumed after signal interruptions.
-    public static let systemSleep: Sleeper = { seconds in
-        guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.towardZero)) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
+    public static let systemSleep: Sleeper = RetryPolicy.systemSleep
 
     // MARK: - One batch
 
@@ -169,23 +163,9 @@ public final class RemoteEmbedder: EmbeddingProvider {
         keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
     }
 
-    /// The provider's own explanation: OpenAI's error object, a bare `{"error": "..."}` (TEI), or
-    /// the start of a non-JSON body (a proxy's HTML page). Truncated and redacted.
+    /// The provider's own explanation (see `ProviderErrorMessage`), redacted.
     private func providerMessage(_ reply: HTTPClient.Reply) -> String? {
-        struct BareError: Decodable { let error: String }
-        let data = Data(reply.body)
-        var message: String?
-        if let envelope = try? JSONDecoder().decode(OpenAIEmbeddingsWire.ErrorEnvelope.self, from: data) {
-            message = [envelope.error.message, envelope.error.type.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
-        } else if let bare = try? JSONDecoder().decode(BareError.self, from: data) {
-            message = bare.error
-        } else {
-            let text = reply.text.split(whereSeparator: \.isNewline).joined(separator: " ")
-            message = text.isEmpty ? nil : text
-        }
-        guard let message, !message.isEmpty else { return nil }
-        let clipped = message.count > 300 ? String(message.prefix(300)) + "…" : message
-        return redacted(clipped)
+        ProviderErrorMessage.extract(from: reply.body).map(redacted)
     }
 
     /// Removes the API key wherever it appears; errors end up in logs and problem responses.

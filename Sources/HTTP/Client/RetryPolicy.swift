@@ -1,21 +1,54 @@
-/// When and how long to wait before retrying a remote call. Pure, so tests check the arithmetic
-/// without sleeping.
-struct RetryPolicy: Sendable {
-    var maxRetries: Int
-    var initialBackoffSeconds: Double
-    var maxBackoffSeconds: Double
-    var maxRetryAfterSeconds: Double
+import Glibc
+
+/// When and how long to wait before retrying a remote call (embedding and LLM providers share it).
+/// Pure, so tests check the arithmetic without sleeping; callers sleep through an injected
+/// `Sleeper` so tests record the delays instead of waiting them out.
+public struct RetryPolicy: Sendable {
+    /// Retries after the first attempt.
+    public var maxRetries: Int
+    /// Backoff before retry n (from 0) is `initialBackoffSeconds * 2^n`, capped at
+    /// `maxBackoffSeconds`, then jittered down by up to half.
+    public var initialBackoffSeconds: Double
+    public var maxBackoffSeconds: Double
+    /// Ceiling on a server's `Retry-After`: a provider asking for an hour should fail the request
+    /// now rather than hold a worker thread that long.
+    public var maxRetryAfterSeconds: Double
+
+    public init(maxRetries: Int, initialBackoffSeconds: Double, maxBackoffSeconds: Double, maxRetryAfterSeconds: Double) {
+        self.maxRetries = maxRetries
+        self.initialBackoffSeconds = initialBackoffSeconds
+        self.maxBackoffSeconds = maxBackoffSeconds
+        self.maxRetryAfterSeconds = maxRetryAfterSeconds
+    }
+
+    /// Blocks the calling thread for the given seconds.
+    public typealias Sleeper = @Sendable (_ seconds: Double) -> Void
+
+    /// `nanosleep`, resumed after signal interruptions.
+    public static let systemSleep: Sleeper = { seconds in
+        guard seconds > 0 else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.towardZero)) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
+    /// Wall-clock seconds since 1970, only used to turn an HTTP-date `Retry-After` into a delay.
+    public static let systemNow: @Sendable () -> Double = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
 
     /// 429 (rate limit), 408 (request timeout) and 5xx are transient by definition; any other 4xx
     /// describes the request itself and would fail identically again.
-    static func isRetryable(status: Int) -> Bool {
+    public static func isRetryable(status: Int) -> Bool {
         status == 429 || status == 408 || (500...599).contains(status)
     }
 
     /// Seconds to wait after failed attempt `attempt` (from 0). A server's hint wins, capped;
     /// otherwise exponential backoff with "equal jitter": a random point in the upper half of the
     /// window, so retries spread out yet never collapse to zero. `jitter` is in 0...1.
-    func delay(afterAttempt attempt: Int, retryAfter: Double?, jitter: Double) -> Double {
+    public func delay(afterAttempt attempt: Int, retryAfter: Double?, jitter: Double) -> Double {
         if let retryAfter { return min(max(retryAfter, 0), maxRetryAfterSeconds) }
         var window = initialBackoffSeconds
         for _ in 0..<min(attempt, 32) { window *= 2 }
@@ -26,7 +59,7 @@ struct RetryPolicy: Sendable {
     /// The server's wait hint from a reply's headers, in seconds. OpenAI and Azure also send
     /// `retry-after-ms`, which is more precise, so it is preferred; `Retry-After` may be delta
     /// seconds or an HTTP-date (RFC 9110 §10.2.3).
-    static func retryAfter(headers: (String) -> String?, now: Double) -> Double? {
+    public static func retryAfter(headers: (String) -> String?, now: Double) -> Double? {
         if let milliseconds = headers("retry-after-ms").flatMap({ Double($0.trimmed) }), milliseconds.isFinite, milliseconds >= 0 {
             return milliseconds / 1000
         }
@@ -38,8 +71,8 @@ struct RetryPolicy: Sendable {
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only HTTP-date form senders may generate
 /// (RFC 9110 §5.6.7); the obsolete forms yield nil and the caller falls back to its own backoff.
-enum HTTPDate {
-    static func parse(_ text: String) -> Double? {
+public enum HTTPDate {
+    public static func parse(_ text: String) -> Double? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
               let day = Int(parts[1]), (1...31).contains(day),
