@@ -111,3 +111,28 @@ struct ConversationStoreTests {
         #expect(throws: TenancyError.self) { try ConversationStore.create(tenantID: fixture.tenantID, channel: "Bad Channel", on: fixture.app) }
     }
 }
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "needs the PostgreSQL scripts/test starts"))
+struct ConversationRetentionTests {
+    @Test func onlyConversationsIdleLongerThanTheirTenantsRetentionAreDeleted() throws {
+        let keeping = try StoreFixture()
+        let expiring = try StoreFixture()
+        defer { keeping.remove(); expiring.remove() }
+        var patch = AnswerSettingsPatch()
+        patch.retentionDays = .set(30)
+        _ = try AnswerSettingsStore.update(tenantID: expiring.tenantID, patch: patch, on: expiring.app)
+        let old = try ConversationStore.create(tenantID: expiring.tenantID, on: expiring.app)
+        let recent = try ConversationStore.create(tenantID: expiring.tenantID, on: expiring.app)
+        let untouched = try ConversationStore.create(tenantID: keeping.tenantID, on: keeping.app)
+        try expiring.owner.execute("""
+            UPDATE conversations SET last_message_at = now() - interval '31 days' WHERE id = ANY(\([old.id, untouched.id]))
+            """)
+
+        let expired = try ConversationRetention.expire(on: expiring.app)
+        #expect(expired.first { $0.tenantID == expiring.tenantID }?.deleted == 1)
+        #expect(!expired.contains { $0.tenantID == keeping.tenantID }, "no retention set: kept forever")
+        #expect(throws: TenancyError.self) { try ConversationStore.find(tenantID: expiring.tenantID, id: old.id, on: expiring.app) }
+        #expect(try ConversationStore.find(tenantID: expiring.tenantID, id: recent.id, on: expiring.app).id == recent.id)
+        #expect(try ConversationStore.find(tenantID: keeping.tenantID, id: untouched.id, on: keeping.app).id == untouched.id)
+    }
+}
