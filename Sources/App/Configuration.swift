@@ -7,6 +7,16 @@ public struct Secret: Sendable, CustomStringConvertible {
     public var description: String { "***" }
 }
 
+/// The whole process environment, kept for the provider API keys named in the database
+/// (`providers.api_key_env`), which are not known when the configuration is parsed. It prints as
+/// its size only, so logging or dumping a `Configuration` cannot leak a key.
+public struct ProcessVariables: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let values: [String: String]
+    public init(_ values: [String: String]) { self.values = values }
+    public var description: String { "\(values.count) variables" }
+    public var debugDescription: String { description }
+}
+
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let description: String
 }
@@ -52,6 +62,8 @@ public struct Configuration: Sendable {
     /// `PARLEY_INDEX_DIR`: where the per-tenant search index files live (default `var/index` in a
     /// checkout, else /var/lib/parley/index). Derived data: `parley index --rebuild` remakes them.
     public var indexDirectory: String
+    /// Every variable of the environment, for provider keys (see `ProcessVariables`).
+    public var environment = ProcessVariables([:])
 
     public static let variables = [
         "PARLEY_DATABASE_URL", "PARLEY_OWNER_DATABASE_URL", "PARLEY_SOCKET", "PARLEY_SOCKET_MODE", "PARLEY_WORKERS",
@@ -60,6 +72,7 @@ public struct Configuration: Sendable {
     ]
 
     public init(environment: [String: String]) throws {
+        self.environment = ProcessVariables(environment)
         func value(_ name: String) -> String? {
             guard let raw = environment[name], !raw.isEmpty else { return nil }
             return raw

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HTTP
 import Store
 import Tenancy
 
@@ -29,20 +30,6 @@ public struct ChunkRecord: Sendable, Encodable {
         try c.encode(charStart, forKey: .charStart)
         try c.encode(charEnd, forKey: .charEnd)
         try c.encode(tokenCount, forKey: .tokenCount)
-    }
-}
-
-/// A page of a listing, with the cursor for the next one (nil on the last page).
-public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
-    public let data: [Item]
-    public let nextCursor: String?
-
-    enum CodingKeys: String, CodingKey { case data, nextCursor = "next_cursor" }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(data, forKey: .data)
-        try c.encode(nextCursor, forKey: .nextCursor)
     }
 }
 
