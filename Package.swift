@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Embed", "Store", "Tenancy", "TestSupport"]),
-        .testTarget(name: "AnswerTests", dependencies: ["Answer", "Search", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
+        .testTarget(name: "AnswerTests", dependencies: ["Answer", "Search", "Embed", "Ingest", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
     ]
