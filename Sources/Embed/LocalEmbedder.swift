@@ -13,7 +13,7 @@ internal import FoundationEssentials
 /// is right for the server: the pool already runs several worker processes and request threads,
 /// and BLAS threads on top would oversubscribe the cores and spin against each other. A single
 /// process embedding a large corpus (ingestion, benchmarks) may pass the core count instead.
-public final class LocalEmbedder: EmbeddingProvider {
+public final class LocalEmbedder: SpanEmbeddingProvider {
     public let dimensions: Int
     /// The model directory's name, e.g. "all-MiniLM-L6-v2": recorded with stored vectors so that
     /// vectors from different models are never compared.
@@ -26,8 +26,8 @@ public final class LocalEmbedder: EmbeddingProvider {
     /// sentence-transformers exactly either way; `embed` then returns unit vectors regardless).
     public var modelNormalizes: Bool { encoder.configuration.normalizes }
 
-    private let encoder: BertEncoder
-    private let tokenizer: WordPieceTokenizer
+    let encoder: BertEncoder
+    let tokenizer: WordPieceTokenizer
 
     public init(modelDirectory: String, threads: Int = 1, batchSize: Int = 32) throws {
         var isDirectory = false
@@ -46,10 +46,7 @@ public final class LocalEmbedder: EmbeddingProvider {
     /// One vector per text, in order. The kind selects the model's prompt ("query: " …), which is
     /// prepended before tokenization exactly as sentence-transformers' `prompt_name` does.
     public func embed(texts: [String], kind: EmbeddingKind = .passage) throws -> [[Float]] {
-        let prompt = encoder.configuration.prompt(for: kind)
-        // sentence-transformers' prompt_length: the prompt's tokens plus [CLS] (its [SEP] dropped).
-        let promptTokens = prompt.isEmpty ? 0 : max(0, tokenizer.encode(prompt).count - 1)
-        let maxPositions = encoder.configuration.maxPositions
+        let (prompt, promptTokens) = self.prompt(for: kind)
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
         var start = 0
@@ -57,12 +54,7 @@ public final class LocalEmbedder: EmbeddingProvider {
             let end = min(start + batchSize, texts.count)
             let batch = texts[start..<end].map { text in
                 var ids = tokenizer.encode(prompt + text)
-                // The tokenizer truncates to max_seq_length; a model whose position table is
-                // shorter still must not read past it, so keep the head and the final [SEP].
-                if ids.count > maxPositions, let last = ids.last {
-                    ids.removeSubrange((maxPositions - 1)...)
-                    ids.append(last)
-                }
+                fitPositionTable(&ids)
                 return ids
             }
             // Sequences are packed, not padded (see `Attention`), so batch order and lengths
@@ -73,6 +65,24 @@ public final class LocalEmbedder: EmbeddingProvider {
             start = end
         }
         return vectors
+    }
+
+    /// The model's prompt for `kind` and sentence-transformers' prompt_length: the prompt's tokens
+    /// plus [CLS] (its [SEP] dropped).
+    func prompt(for kind: EmbeddingKind) -> (text: String, tokens: Int) {
+        let prompt = encoder.configuration.prompt(for: kind)
+        return (prompt, prompt.isEmpty ? 0 : max(0, tokenizer.encode(prompt).count - 1))
+    }
+
+    /// The tokenizer truncates to max_seq_length; a model whose position table is shorter still
+    /// must not read past it, so keep the head and the final [SEP]. Returns whether it cut.
+    @discardableResult
+    func fitPositionTable<T>(_ ids: inout [T]) -> Bool {
+        let maxPositions = encoder.configuration.maxPositions
+        guard ids.count > maxPositions, let last = ids.last else { return false }
+        ids.removeSubrange((maxPositions - 1)...)
+        ids.append(last)
+        return true
     }
 
     /// Tokens the model sees for `text`, for chunking documents to fit max_seq_length.

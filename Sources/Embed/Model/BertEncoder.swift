@@ -22,6 +22,24 @@ final class BertEncoder: Sendable {
     /// - Parameter promptTokens: how many leading tokens mean/max pooling skips when the model's
     ///   pooling has `include_prompt: false` (sentence-transformers' prompt length, [CLS] included).
     func encode(_ batch: [[Int32]], promptTokens: Int = 0) throws -> [[Float]] {
+        try forward(batch) { x, ranges in ranges.map { pool(x, range: $0, promptTokens: promptTokens) } }
+    }
+
+    /// `encode`, plus for each sequence the vectors of the given token-position ranges: the mean
+    /// of those positions' final hidden states, scaled to unit length (nil for an empty range).
+    /// Same forward pass, so the spans cost one extra pass over their tokens' states, nothing more.
+    func encode(_ batch: [[Int32]], promptTokens: Int = 0, spans: [[Range<Int>]]) throws -> [(vector: [Float], spans: [[Float]?])] {
+        try forward(batch) { x, ranges in
+            zip(ranges, spans).map { range, sequenceSpans in
+                (pool(x, range: range, promptTokens: promptTokens),
+                 sequenceSpans.map { meanUnit(x, positions: $0, in: range) })
+            }
+        }
+    }
+
+    /// Runs the layers over the packed batch and lends `body` the final hidden states
+    /// ([tokens, hidden], valid only during the call) with each sequence's rows.
+    private func forward<R>(_ batch: [[Int32]], _ body: (UnsafePointer<Float>, [Range<Int>]) -> R) throws -> R {
         let c = configuration
         let h = c.hiddenSize
         var ranges: [Range<Int>] = []
@@ -34,7 +52,13 @@ final class BertEncoder: Sendable {
             ranges.append(tokens..<(tokens + ids.count))
             tokens += ids.count
         }
-        guard tokens > 0 else { return batch.map { _ in [Float](repeating: 0, count: h) } }
+        // Nothing to run (only empty sequences): every range is empty; CLS pooling reads one zero row.
+        guard tokens > 0 else {
+            let zeros = UnsafeMutablePointer<Float>.allocate(capacity: h)
+            defer { zeros.deallocate() }
+            zeros.initialize(repeating: 0, count: h)
+            return body(zeros, ranges)
+        }
         let longest = ranges.map(\.count).max() ?? 0
 
         // One allocation per call, carved into the buffers below and reused by every layer. The
@@ -64,7 +88,7 @@ final class BertEncoder: Sendable {
             LayerOps.linear(intermediate, rows: tokens, ld: c.intermediateSize, layer.output, into: x, ldOut: h, residual: y, ldResidual: h)
             LayerOps.layerNorm(x, rows: tokens, width: h, layer.outputNorm, epsilon: c.layerNormEpsilon)
         }
-        return ranges.map { pool(x, range: $0, promptTokens: promptTokens) }
+        return body(x, ranges)
     }
 
     /// word + absolute position + token type 0 (single-segment input), then LayerNorm.
@@ -84,6 +108,22 @@ final class BertEncoder: Sendable {
             }
         }
         LayerOps.layerNorm(x, rows: ranges.last?.upperBound ?? 0, width: h, weights.embeddingNorm, epsilon: c.layerNormEpsilon)
+    }
+
+    /// Mean of the rows at `positions` (relative to the sequence `range`), L2-normalised; nil when
+    /// no position falls inside the sequence.
+    private func meanUnit(_ x: UnsafePointer<Float>, positions: Range<Int>, in range: Range<Int>) -> [Float]? {
+        let h = configuration.hiddenSize
+        let first = range.lowerBound + max(0, positions.lowerBound)
+        let end = min(range.upperBound, range.lowerBound + positions.upperBound)
+        guard first < end else { return nil }
+        var vector = [Float](repeating: 0, count: h)
+        for t in first..<end {
+            for j in 0..<h { vector[j] += x[t * h + j] }
+        }
+        let inverse = 1 / Float(end - first)
+        for j in 0..<h { vector[j] *= inverse }
+        return UnitVector.normalized(vector)
     }
 
     /// sentence-transformers' Pooling (one mode) followed by its Normalize module if present.

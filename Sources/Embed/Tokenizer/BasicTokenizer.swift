@@ -25,25 +25,45 @@ struct BasicTokenizer: Sendable {
     /// Normalizes `text` and calls `body` with each word's UTF-8 bytes, in order, until it
     /// returns false. The buffer is only valid during the call.
     func forEachWord(in text: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        let scalars = normalize(text)
+        forEachWord(in: text, trackingOffsets: false) { word, _ in body(word) }
+    }
+
+    /// Like `forEachWord(in:_:)`, and also gives each word's source: the UTF-8 byte range in
+    /// `text` (relative to its start) from the first to the last scalar the word came from. Only
+    /// computed when `trackingOffsets` is true (the range is empty otherwise), so plain
+    /// tokenization pays nothing for it.
+    func forEachWord(in text: Substring, trackingOffsets: Bool,
+                     _ body: (UnsafeBufferPointer<UInt8>, Range<Int>) -> Bool) {
+        var origins: [Range<Int>]? = trackingOffsets ? [] : nil
+        let scalars = normalize(text, origins: &origins)
         var word: [UInt8] = []
         word.reserveCapacity(64)
+        var wordStart = 0
+        var wordEnd = 0
         // Returns false when the caller wants no more words.
         func flush() -> Bool {
             guard !word.isEmpty else { return true }
             defer { word.removeAll(keepingCapacity: true) }
-            return word.withUnsafeBufferPointer(body)
+            return word.withUnsafeBufferPointer { body($0, wordStart..<max(wordStart, wordEnd)) }
         }
-        for scalar in scalars {
+        func extend(_ index: Int) {
+            guard let origins else { return }
+            if word.isEmpty { wordStart = origins[index].lowerBound }
+            wordEnd = origins[index].upperBound
+        }
+        for (index, scalar) in scalars.enumerated() {
             if Self.isWhitespace(scalar) {
                 guard flush() else { return }
             } else if Self.isPunctuation(scalar) {
                 guard flush() else { return }
+                extend(index)
                 word.append(contentsOf: UTF8.encode(scalar)!)
                 guard flush() else { return }
             } else if scalar.isASCII {
+                extend(index)
                 word.append(UInt8(truncatingIfNeeded: scalar.value))
             } else {
+                extend(index)
                 word.append(contentsOf: UTF8.encode(scalar)!)
             }
         }
@@ -52,16 +72,28 @@ struct BasicTokenizer: Sendable {
 
     /// Steps 1–4: the normalized scalars.
     func normalize(_ text: Substring) -> [Unicode.Scalar] {
+        var origins: [Range<Int>]? = nil
+        return normalize(text, origins: &origins)
+    }
+
+    /// Steps 1–4; when `origins` is non-nil, also appends to it, for each normalized scalar, the
+    /// UTF-8 byte range in `text` of the scalar it came from (a CJK space, a decomposed accent or
+    /// a multi-scalar lower-case mapping inherits its source's range).
+    func normalize(_ text: Substring, origins: inout [Range<Int>]?) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(text.utf8.count + 8)
         var allASCII = true
+        var offset = 0
         for scalar in text.unicodeScalars {
+            let origin = offset..<(offset + UTF8.width(scalar))
+            offset = origin.upperBound
             if scalar.isASCII {
                 let v = scalar.value
                 // ASCII controls other than \t \n \r (and NUL) are Cc: dropped.
                 if cleanText && v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D { continue }
                 if cleanText && v == 0x7F { continue }
                 out.append(cleanText && v < 0x20 ? " " : scalar)
+                origins?.append(origin)
                 continue
             }
             allASCII = false
@@ -69,6 +101,7 @@ struct BasicTokenizer: Sendable {
                 if scalar.value == 0xFFFD || Self.isOther(scalar) { continue }
                 if scalar.properties.isWhitespace {
                     out.append(" ")
+                    origins?.append(origin)
                     continue
                 }
             }
@@ -76,8 +109,10 @@ struct BasicTokenizer: Sendable {
                 out.append(" ")
                 out.append(scalar)
                 out.append(" ")
+                origins?.append(contentsOf: repeatElement(origin, count: 3))
             } else {
                 out.append(scalar)
+                origins?.append(origin)
             }
         }
         if allASCII {
@@ -94,28 +129,45 @@ struct BasicTokenizer: Sendable {
             // short runs fit a small String, which does not allocate.
             var stripped: [Unicode.Scalar] = []
             stripped.reserveCapacity(out.count)
+            var strippedOrigins: [Range<Int>]? = origins == nil ? nil : []
             var i = 0
             while i < out.count {
                 if out[i].isASCII {
                     stripped.append(out[i])
+                    if let sources = origins { strippedOrigins?.append(sources[i]) }
                     i += 1
                     continue
                 }
                 var j = i + 1
                 while j < out.count && !out[j].isASCII { j += 1 }
-                var run = String.UnicodeScalarView()
-                run.append(contentsOf: out[i..<j])
-                for scalar in String(run)._nfd where scalar.properties.generalCategory != .nonspacingMark {
-                    stripped.append(scalar)
+                if let sources = origins {
+                    // Tracking: NFD each starter with the marks after it, so every output scalar
+                    // knows its source. Canonical reordering only moves marks among the marks
+                    // after one starter, so this equals NFD of the whole run.
+                    var s = i
+                    while s < j {
+                        var e = s + 1
+                        while e < j && out[e].properties.canonicalCombiningClass != .notReordered { e += 1 }
+                        let added = Self.appendStripped(out[s..<e], to: &stripped)
+                        let origin = sources[s].lowerBound..<sources[e - 1].upperBound
+                        strippedOrigins?.append(contentsOf: repeatElement(origin, count: added))
+                        s = e
+                    }
+                } else {
+                    _ = Self.appendStripped(out[i..<j], to: &stripped)
                 }
                 i = j
             }
             out = stripped
+            origins = strippedOrigins
         }
         if lowercase {
             var lowered: [Unicode.Scalar] = []
             lowered.reserveCapacity(out.count)
-            for scalar in out {
+            var loweredOrigins: [Range<Int>]? = origins == nil ? nil : []
+            loweredOrigins?.reserveCapacity(out.count)
+            for (i, scalar) in out.enumerated() {
+                let before = lowered.count
                 if scalar.isASCII {
                     let v = scalar.value
                     lowered.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v) | 0x20) : scalar)
@@ -124,10 +176,25 @@ struct BasicTokenizer: Sendable {
                 } else {
                     lowered.append(scalar)
                 }
+                if let sources = origins {
+                    loweredOrigins?.append(contentsOf: repeatElement(sources[i], count: lowered.count - before))
+                }
             }
             out = lowered
+            origins = loweredOrigins
         }
         return out
+    }
+
+    /// Appends NFD(`scalars`) without its non-spacing marks; returns how many scalars it added.
+    private static func appendStripped(_ scalars: ArraySlice<Unicode.Scalar>, to out: inout [Unicode.Scalar]) -> Int {
+        var run = String.UnicodeScalarView()
+        run.append(contentsOf: scalars)
+        let before = out.count
+        for scalar in String(run)._nfd where scalar.properties.generalCategory != .nonspacingMark {
+            out.append(scalar)
+        }
+        return out.count - before
     }
 
     // MARK: Character classes

@@ -106,6 +106,13 @@ public final class WordPieceTokenizer: Sendable {
 
     /// The text's ids (no `[CLS]`/`[SEP]`), appended to `ids` until it holds `limit` elements.
     func tokenize(_ text: String, into ids: inout [Int32], limit: Int) {
+        var offsets: [Range<Int>]? = nil
+        tokenize(text, into: &ids, offsets: &offsets, limit: limit)
+    }
+
+    /// As above; when `offsets` is non-nil, also appends each id's source, the UTF-8 byte range
+    /// in `text` of the word it is a piece of (all pieces of a word share the word's range).
+    func tokenize(_ text: String, into ids: inout [Int32], offsets: inout [Range<Int>]?, limit: Int) {
         guard ids.count < limit else { return }
         var text = text
         text.makeContiguousUTF8()
@@ -113,24 +120,31 @@ public final class WordPieceTokenizer: Sendable {
         // Split around verbatim tokens on the raw bytes; everything between is normal text.
         var segmentStart = utf8.startIndex
         var index = utf8.startIndex
+        var byte = 0
+        var segmentByte = 0
         while index < utf8.endIndex {
             if let match = verbatimMatch(utf8, at: index) {
                 if segmentStart < index {
-                    tokenizeSegment(text[segmentStart..<index], into: &ids, limit: limit)
+                    tokenizeSegment(text[segmentStart..<index], base: segmentByte, into: &ids, offsets: &offsets, limit: limit)
                     guard ids.count < limit else { return }
                 }
                 ids.append(match.id)
+                offsets?.append(byte..<(byte + match.length))
                 guard ids.count < limit else { return }
                 index = utf8.index(index, offsetBy: match.length)
+                byte += match.length
                 segmentStart = index
+                segmentByte = byte
             } else {
                 index = utf8.index(after: index)
+                byte += 1
             }
         }
         if segmentStart < utf8.endIndex {
-            tokenizeSegment(text[segmentStart..<utf8.endIndex], into: &ids, limit: limit)
+            tokenizeSegment(text[segmentStart..<utf8.endIndex], base: segmentByte, into: &ids, offsets: &offsets, limit: limit)
         }
         if ids.count > limit { ids.removeLast(ids.count - limit) }
+        if let count = offsets?.count, count > ids.count { offsets?.removeLast(count - ids.count) }
     }
 
     private func verbatimMatch(_ utf8: String.UTF8View, at index: String.Index) -> (id: Int32, length: Int)? {
@@ -141,9 +155,14 @@ public final class WordPieceTokenizer: Sendable {
         return nil
     }
 
-    private func tokenizeSegment(_ segment: Substring, into ids: inout [Int32], limit: Int) {
-        basic.forEachWord(in: segment) { word in
+    /// `base`: the segment's byte offset in the text, added to the words' offsets.
+    private func tokenizeSegment(_ segment: Substring, base: Int, into ids: inout [Int32], offsets: inout [Range<Int>]?,
+                                 limit: Int) {
+        basic.forEachWord(in: segment, trackingOffsets: offsets != nil) { word, source in
+            let before = ids.count
             wordPiece(word, into: &ids)
+            let range = (base + source.lowerBound)..<(base + source.upperBound)
+            offsets?.append(contentsOf: repeatElement(range, count: ids.count - before))
             return ids.count < limit
         }
     }

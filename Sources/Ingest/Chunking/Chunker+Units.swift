@@ -1,3 +1,5 @@
+import Embed
+
 /// One block's text as the chunker keeps it: the String (shared, never copied per unit), where it
 /// starts in the extracted text, and what it needs to slice itself by byte offsets.
 struct SourceBlock: Sendable {

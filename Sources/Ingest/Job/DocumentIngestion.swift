@@ -110,19 +110,19 @@ final class DocumentIngestion {
         guard !pending.isEmpty else { return }
         if shouldStop() { throw IngestInterruption.stopping }
         let embedStarted = Clock.monotonicSeconds()
-        let vectors = try embedder.embed(texts: pending.map(Self.embeddingText), kind: .passage)
+        let embedded = try SentenceEmbedding.embed(pending, texts: pending.map(Self.embeddingText), with: embedder)
         timings.embed += Clock.monotonicSeconds() - embedStarted
-        guard vectors.count == pending.count else { throw ParseFailure("the embedding model returned \(vectors.count) vectors for \(pending.count) chunks") }
+        guard embedded.count == pending.count else { throw ParseFailure("the embedding model returned \(embedded.count) vectors for \(pending.count) chunks") }
         let storeStarted = Clock.monotonicSeconds()
-        for (chunk, vector) in zip(pending, vectors) {
+        for (chunk, embedding) in zip(pending, embedded) {
             _ = try tx.queryPrepared("""
                 INSERT INTO chunks (tenant_id, document_id, version, collection_id, ordinal, text, tsv, embedding, model,
-                                    page_start, page_end, heading_path, char_start, char_end, token_count)
+                                    page_start, page_end, heading_path, char_start, char_end, token_count, sentence_vectors)
                 VALUES (\(claim.tenantID), \(claim.documentID), \(claim.version), \(collectionID), \(chunk.ordinal), \(chunk.text),
                         setweight(to_tsvector('english', array_to_string(\(chunk.headingPath), ' ')), 'B')
                             || to_tsvector('english', \(chunk.text)),
-                        \(vector), \(modelName), \(chunk.pageStart), \(chunk.pageEnd), \(chunk.headingPath),
-                        \(chunk.charStart), \(chunk.charEnd), \(chunk.tokenCount))
+                        \(embedding.vector), \(modelName), \(chunk.pageStart), \(chunk.pageEnd), \(chunk.headingPath),
+                        \(chunk.charStart), \(chunk.charEnd), \(chunk.tokenCount), \(embedding.sentences))
                 """)
         }
         timings.store += Clock.monotonicSeconds() - storeStarted

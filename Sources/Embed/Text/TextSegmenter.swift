@@ -5,33 +5,41 @@
 ///
 /// Pieces never start or end with ASCII whitespace and are never empty. All functions are pure and
 /// linear in the bytes they are given; nothing here recurses or allocates more than the result.
-enum TextSegmenter {
+///
+/// It lives in Embed, not Ingest, because two modules cut text the same way: the chunker (Ingest)
+/// and the sentence vectors and extractive answers (`sentences(in:)`, used by Ingest and Answer).
+public enum TextSegmenter {
     /// A span of one block's text.
-    struct Piece: Equatable, Sendable {
+    public struct Piece: Equatable, Sendable {
         /// UTF-8 offsets into the block's text.
-        var bytes: Range<Int>
+        public var bytes: Range<Int>
         /// Unicode-scalar offsets into the block's text.
-        var scalars: Range<Int>
+        public var scalars: Range<Int>
+
+        public init(bytes: Range<Int>, scalars: Range<Int>) {
+            self.bytes = bytes
+            self.scalars = scalars
+        }
     }
 
     /// How finely to cut, coarsest first: the chunker tries each level in turn on a piece that is
     /// still larger than a chunk.
-    enum Level: Sendable {
+    public enum Level: Sendable {
         case sentence
         case line
         case word
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool {
+    public static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 
-    static func isContinuation(_ byte: UInt8) -> Bool {
+    public static func isContinuation(_ byte: UInt8) -> Bool {
         byte & 0xC0 == 0x80
     }
 
     /// Scalars in the whole buffer: every byte that does not continue a multi-byte sequence.
-    static func scalarCount(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+    public static func scalarCount(_ text: UnsafeBufferPointer<UInt8>) -> Int {
         var count = 0
         for byte in text where !isContinuation(byte) { count &+= 1 }
         return count
@@ -39,7 +47,7 @@ enum TextSegmenter {
 
     /// `piece` without leading and trailing ASCII whitespace, or nil when nothing else is left.
     /// Whitespace is one byte and one scalar, so both ranges shrink by the same amounts.
-    static func trimmed(_ text: UnsafeBufferPointer<UInt8>, _ piece: Piece) -> Piece? {
+    public static func trimmed(_ text: UnsafeBufferPointer<UInt8>, _ piece: Piece) -> Piece? {
         var lower = piece.bytes.lowerBound
         var upper = piece.bytes.upperBound
         while lower < upper, isSpace(text[lower]) { lower += 1 }
@@ -51,7 +59,7 @@ enum TextSegmenter {
     }
 
     /// Cuts `piece` at every boundary of `level`, trimming whitespace off each part.
-    static func split(_ text: UnsafeBufferPointer<UInt8>, _ piece: Piece, at level: Level) -> [Piece] {
+    public static func split(_ text: UnsafeBufferPointer<UInt8>, _ piece: Piece, at level: Level) -> [Piece] {
         var parts: [Piece] = []
         var startByte = piece.bytes.lowerBound
         var startScalar = piece.scalars.lowerBound
@@ -100,7 +108,7 @@ enum TextSegmenter {
     /// whitespace or the end, and `.` not after an abbreviation or an initial. The CJK full stop,
     /// exclamation and question marks end one even without a following space, because CJK text
     /// puts none.
-    static func sentenceEnd(_ text: UnsafeBufferPointer<UInt8>, at index: Int, start: Int, end: Int) -> Int? {
+    public static func sentenceEnd(_ text: UnsafeBufferPointer<UInt8>, at index: Int, start: Int, end: Int) -> Int? {
         let byte = text[index]
         var after: Int
         var needsSpace = true

@@ -1,0 +1,14 @@
+-- Sentence vectors: for each chunk, one int8-quantized unit vector per sentence, pooled at
+-- ingestion from the chunk's own forward pass (the token states the chunk vector is the mean of),
+-- so the extractive generator scores sentences against the question without running the model.
+--
+-- A column of `chunks`, not a table: the vectors are always read with their chunk, written in the
+-- same INSERT, deleted with it, and covered by the chunks' RLS policy and tenant_id.
+--
+-- NULL means "none": chunks ingested before this migration, chunks embedded by a remote provider
+-- (it returns no token states), and chunks whose sentences all fell past the model's window.
+-- The binary layout is versioned by its first byte (Sources/Embed/Sentences/SentenceVectorCoding.swift):
+--   version 1, little-endian: u8 version | u8 0 | u16 dimensions | u32 count, then per sentence
+--   u32 start | u32 end (UTF-8 byte offsets in chunks.text) | f32 scale | dimensions × i8 (value = i8 × scale).
+-- About 400 bytes per sentence for a 384-dimension model.
+ALTER TABLE chunks ADD COLUMN sentence_vectors bytea;
