@@ -1,3 +1,4 @@
+import Answer
 import Embed
 import HTTP
 import Ingest
@@ -16,6 +17,8 @@ public final class RequestContext {
     public let sniffer: Sniffer
     /// This thread's searcher (its analyzers are per thread; the engine is per process).
     public let searcher: Searcher
+    /// Builds each request's answer generator (stateless; circuit breakers are per process).
+    public let generators = GeneratorFactory.shared
     /// Set once the request is authenticated, so the request log names the tenant.
     public internal(set) var tenantID: String?
     /// Set by the dispatcher for routes that read their own body (`readsOwnBody`), only while

@@ -11,6 +11,7 @@ public enum Routes {
         CollectionRoutes.register(into: &router)
         DocumentRoutes.register(into: &router)
         SearchRoutes.register(into: &router)
+        QueryRoutes.register(into: &router)
         ConversationRoutes.register(into: &router)
         AnswerSettingsRoutes.register(into: &router)
         // The document describes every route above, itself included; it is computed once, lazily.

@@ -14,7 +14,7 @@ import TestSupport
     }
 
     @Test func streamsDeltasAndParsesUsageWithCacheCounts() throws {
-        let server = FakeHTTPServer { _ in .eventStream(F.anthropicStream(["Two", " years", " [1]."], delay: 0.02)) }
+        let server = FakeHTTPServer { _ in .eventStream(LLMWire.anthropicStream(["Two", " years", " [1]."], delay: 0.02)) }
         try server.start()
         defer { server.stop() }
         let deltas = F.Deltas()
@@ -33,7 +33,7 @@ import TestSupport
     }
 
     @Test func requestHasCachedSystemBlocksAndAlternatingRoles() throws {
-        let server = FakeHTTPServer { _ in .eventStream(F.anthropicStream(["ok"], stopReason: "max_tokens")) }
+        let server = FakeHTTPServer { _ in .eventStream(LLMWire.anthropicStream(["ok"], stopReason: "max_tokens")) }
         try server.start()
         defer { server.stop() }
         let history = [
@@ -61,9 +61,9 @@ import TestSupport
     @Test func overloadedStatusHonoursRetryAfterThenSucceeds() throws {
         let server = FakeHTTPServer { request in
             switch request.index {
-            case 0: F.error("Overloaded", type: "overloaded_error", status: 529, headers: [("retry-after", "2")])
-            case 1: F.error("Rate limited", type: "rate_limit_error", status: 429)
-            default: .eventStream(F.anthropicStream(["ok"]))
+            case 0: LLMWire.error("Overloaded", type: "overloaded_error", status: 529, headers: [("retry-after", "2")])
+            case 1: LLMWire.error("Rate limited", type: "rate_limit_error", status: 429)
+            default: .eventStream(LLMWire.anthropicStream(["ok"]))
             }
         }
         try server.start()
@@ -74,16 +74,16 @@ import TestSupport
     }
 
     @Test func anErrorEventBeforeTextIsRetriedAndAfterTextIsUnavailable() throws {
-        let overloaded = F.anthropicEvent("error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
+        let overloaded = LLMWire.anthropicEvent("error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
         let early = FakeHTTPServer { request in
-            request.index == 0 ? .eventStream([.init(F.anthropicStart), .init(overloaded)]) : .eventStream(F.anthropicStream(["ok"]))
+            request.index == 0 ? .eventStream([.init(LLMWire.anthropicStart), .init(overloaded)]) : .eventStream(LLMWire.anthropicStream(["ok"]))
         }
         try early.start()
         defer { early.stop() }
         #expect(try Self.generator(early).generate(F.input()) { _ in true }.text == "ok")
         #expect(early.requests.count == 2)
 
-        let late = FakeHTTPServer { _ in .eventStream([.init(F.anthropicStart), .init(F.anthropicDelta("Two")), .init(overloaded)]) }
+        let late = FakeHTTPServer { _ in .eventStream([.init(LLMWire.anthropicStart), .init(LLMWire.anthropicDelta("Two")), .init(overloaded)]) }
         try late.start()
         defer { late.stop() }
         do {
@@ -98,8 +98,8 @@ import TestSupport
 
     @Test func aStreamCutBeforeAnyTextIsRetried() throws {
         let server = FakeHTTPServer { request in
-            request.index == 0 ? .eventStream([.init(F.anthropicStart), .init(after: 0.1, "")], end: .reset)
-                : .eventStream(F.anthropicStream(["ok"]))
+            request.index == 0 ? .eventStream([.init(LLMWire.anthropicStart), .init(after: 0.1, "")], end: .reset)
+                : .eventStream(LLMWire.anthropicStream(["ok"]))
         }
         try server.start()
         defer { server.stop() }
@@ -110,7 +110,7 @@ import TestSupport
     }
 
     @Test func aMalformedEventIsUnavailable() throws {
-        let server = FakeHTTPServer { _ in .eventStream([.init(F.anthropicStart), .init("event: content_block_delta\ndata: {\"type\":\n\n")]) }
+        let server = FakeHTTPServer { _ in .eventStream([.init(LLMWire.anthropicStart), .init("event: content_block_delta\ndata: {\"type\":\n\n")]) }
         try server.start()
         defer { server.stop() }
         do {
@@ -122,7 +122,7 @@ import TestSupport
     }
 
     @Test func invalidKeyIsRejectedWithTheProvidersMessage() throws {
-        let server = FakeHTTPServer { _ in F.error("invalid x-api-key", type: "authentication_error", status: 401) }
+        let server = FakeHTTPServer { _ in LLMWire.error("invalid x-api-key", type: "authentication_error", status: 401) }
         try server.start()
         defer { server.stop() }
         #expect(throws: GenerationError.rejected(provider: "anthropic", status: 401, reason: "invalid x-api-key (authentication_error)")) {

@@ -26,7 +26,7 @@ import TestSupport
     }
 
     @Test func streamsDeltasInOrderAndParsesUsage() throws {
-        let server = FakeHTTPServer { _ in .eventStream(F.openAIStream(["The warranty", " lasts two", " years [1]."], delay: 0.02)) }
+        let server = FakeHTTPServer { _ in .eventStream(LLMWire.openAIStream(["The warranty", " lasts two", " years [1]."], delay: 0.02)) }
         try server.start()
         defer { server.stop() }
         let deltas = F.Deltas()
@@ -54,7 +54,7 @@ import TestSupport
     }
 
     @Test func completeCollectsTheSameStream() throws {
-        let server = FakeHTTPServer { _ in .eventStream(F.openAIStream(["What is", " the warranty?"])) }
+        let server = FakeHTTPServer { _ in .eventStream(LLMWire.openAIStream(["What is", " the warranty?"])) }
         try server.start()
         defer { server.stop() }
         let output = try Self.generator(server).complete(F.input().prompt)
@@ -64,8 +64,8 @@ import TestSupport
     @Test func rateLimitHonoursRetryAfterThenSucceeds() throws {
         let server = FakeHTTPServer { request in
             request.index == 0
-                ? F.error("Rate limit reached for gpt-4o-mini", type: "requests", status: 429, headers: [("retry-after-ms", "1500")])
-                : .eventStream(F.openAIStream(["ok"]))
+                ? LLMWire.error("Rate limit reached for gpt-4o-mini", type: "requests", status: 429, headers: [("retry-after-ms", "1500")])
+                : .eventStream(LLMWire.openAIStream(["ok"]))
         }
         try server.start()
         defer { server.stop() }
@@ -79,7 +79,7 @@ import TestSupport
 
     @Test func serverErrorIsRetriedWithBackoff() throws {
         let server = FakeHTTPServer { request in
-            request.index == 0 ? F.error("The server had an error", type: "server_error", status: 500) : .eventStream(F.openAIStream(["ok"]))
+            request.index == 0 ? LLMWire.error("The server had an error", type: "server_error", status: 500) : .eventStream(LLMWire.openAIStream(["ok"]))
         }
         try server.start()
         defer { server.stop() }
@@ -89,7 +89,7 @@ import TestSupport
     }
 
     @Test func persistentServerErrorsAreUnavailableAfterTheRetries() throws {
-        let server = FakeHTTPServer { _ in F.error("The server had an error", type: "server_error", status: 500) }
+        let server = FakeHTTPServer { _ in LLMWire.error("The server had an error", type: "server_error", status: 500) }
         try server.start()
         defer { server.stop() }
         let sleeps = F.SleepLog()
@@ -102,7 +102,7 @@ import TestSupport
 
     @Test func unauthorizedIsRejectedWithTheMessageButNotTheKey() throws {
         let server = FakeHTTPServer { _ in
-            F.error("Incorrect API key provided: \(F.key). You can find your API key at https://platform.openai.com.",
+            LLMWire.error("Incorrect API key provided: \(F.key). You can find your API key at https://platform.openai.com.",
                     type: "invalid_request_error", status: 401)
         }
         try server.start()
@@ -124,7 +124,7 @@ import TestSupport
 
     @Test func aStreamCutAfterDeltasIsUnavailableWithoutRetry() throws {
         let server = FakeHTTPServer { _ in
-            .eventStream([.init(F.openAIRoleChunk), .init(F.openAIChunk("The warranty")), .init(after: 0.02, F.openAIChunk(" lasts")),
+            .eventStream([.init(LLMWire.openAIRoleChunk), .init(LLMWire.openAIChunk("The warranty")), .init(after: 0.02, LLMWire.openAIChunk(" lasts")),
                           .init(after: 0.1, "")],  // lets the client read before the reset discards unread bytes
                          end: .reset)
         }
@@ -140,7 +140,7 @@ import TestSupport
 
     @Test func aStreamEndingWithoutDoneBeforeAnyDeltaIsRetried() throws {
         let server = FakeHTTPServer { request in
-            request.index == 0 ? .eventStream([.init(F.openAIRoleChunk)]) : .eventStream(F.openAIStream(["ok"]))
+            request.index == 0 ? .eventStream([.init(LLMWire.openAIRoleChunk)]) : .eventStream(LLMWire.openAIStream(["ok"]))
         }
         try server.start()
         defer { server.stop() }
@@ -151,7 +151,7 @@ import TestSupport
     }
 
     @Test func aStreamEndingWithoutDoneAfterDeltasIsUnavailable() throws {
-        let server = FakeHTTPServer { _ in .eventStream([.init(F.openAIRoleChunk), .init(F.openAIChunk("partial"))]) }
+        let server = FakeHTTPServer { _ in .eventStream([.init(LLMWire.openAIRoleChunk), .init(LLMWire.openAIChunk("partial"))]) }
         try server.start()
         defer { server.stop() }
         let reason = Self.unavailableReason { _ = try Self.generator(server).generate(F.input()) { _ in true } }
@@ -175,7 +175,7 @@ import TestSupport
     }
 
     @Test func aMalformedEventIsUnavailableWithoutRetry() throws {
-        let server = FakeHTTPServer { _ in .eventStream([.init(F.openAIRoleChunk), .init("data: {\"choices\": [oops\n\n"), .init(F.openAIDone)]) }
+        let server = FakeHTTPServer { _ in .eventStream([.init(LLMWire.openAIRoleChunk), .init("data: {\"choices\": [oops\n\n"), .init(LLMWire.openAIDone)]) }
         try server.start()
         defer { server.stop() }
         let reason = Self.unavailableReason { _ = try Self.generator(server).generate(F.input()) { _ in true } }
@@ -184,7 +184,7 @@ import TestSupport
     }
 
     @Test func aClientThatLeavesCancelsTheTransfer() throws {
-        let server = FakeHTTPServer { _ in .eventStream(F.openAIStream(["one", " two", " three", " four"], delay: 0.05)) }
+        let server = FakeHTTPServer { _ in .eventStream(LLMWire.openAIStream(["one", " two", " three", " four"], delay: 0.05)) }
         try server.start()
         defer { server.stop() }
         let deltas = F.Deltas(stopAfter: 2)
@@ -195,7 +195,7 @@ import TestSupport
     }
 
     @Test func azureUsesTheDeploymentURLAndApiKeyHeader() throws {
-        let server = FakeHTTPServer { _ in .eventStream(F.openAIStream(["ok"])) }
+        let server = FakeHTTPServer { _ in .eventStream(LLMWire.openAIStream(["ok"])) }
         try server.start()
         defer { server.stop() }
         let generator = try Self.generator(server) {
@@ -211,7 +211,7 @@ import TestSupport
     }
 
     @Test func noKeyMeansNoAuthorizationHeader() throws {
-        let server = FakeHTTPServer { _ in .eventStream(F.openAIStream(["ok"])) }
+        let server = FakeHTTPServer { _ in .eventStream(LLMWire.openAIStream(["ok"])) }
         try server.start()
         defer { server.stop() }
         _ = try Self.generator(server) { $0.apiKey = nil }.generate(F.input()) { _ in true }

@@ -13,7 +13,7 @@ import Testing
         #expect(resolved.text == "The free plan allows 50 MiB [1]. Pro allows more [2]. Nothing here .")
         #expect(resolved.citations.map(\.n) == [1, 2])
         #expect(resolved.citations[0].documentID == "doc_1")
-        #expect(resolved.citations[0].chunkID == "101")
+        #expect(resolved.citations[0].chunkID == 101)
         #expect(resolved.citations[1].snippet == "snippet 2")
         #expect(abs(resolved.supportedShare - 2.0 / 3.0) < 1e-9)
     }

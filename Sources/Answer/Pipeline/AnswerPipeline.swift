@@ -1,11 +1,12 @@
+import FoundationEssentials
 import HTTP
 import Search
 import Store
 import Tenancy
 
-/// Turns a question into a cited answer: settings and conversation → answer cache → retrieval →
-/// prompt → generator (with fallback to extractive) → citations and confidence → one transaction that
-/// stores the exchange and the day's usage.
+/// Turns a question into a cited answer: settings, conversation and answer cache (one transaction)
+/// → retrieval → prompt → generator, falling back to extractive → citations and confidence → one
+/// transaction that stores the exchange with the day's usage.
 ///
 /// `prepare` does everything that can fail because of the request (unknown conversation, bad
 /// question) before any byte of a streamed response is sent, so those failures stay proper
@@ -28,52 +29,58 @@ public struct AnswerPipeline {
     public static let sourceCount = 5
 
     /// What `prepare` found: enough to answer without touching the request again.
-    public struct Prepared {
+    public struct Prepared: Sendable {
         let request: QuestionRequest
         let audience: SearchAudience
-        let settings: AnswerSettings
+        let effective: EffectiveAnswerSettings
         let history: [Turn]
-        let generation: Int64
+        /// The knowledge generation the answer is built on (for the cache), when the question is cacheable.
         let cacheKey: [UInt8]?
+        let generation: Int64
         let cached: CachedAnswer?
         let started: Double
     }
 
-    public func prepare(_ request: QuestionRequest, audience: SearchAudience, plan: String) throws -> Prepared {
+    public func prepare(_ request: QuestionRequest, audience: SearchAudience, environment: [String: String]) throws -> Prepared {
         let started = Clock.monotonicSeconds()
-        let question = request.question.trimmingSpaces
-        guard !question.isEmpty else { throw AnswerError.invalid("question must not be empty.") }
-        guard question.count <= QuestionRequest.maxQuestionCharacters else {
+        var request = request
+        request.question = request.question.trimmingSpaces
+        guard !request.question.isEmpty else { throw AnswerError.invalid("question must not be empty.") }
+        guard request.question.count <= QuestionRequest.maxQuestionCharacters else {
             throw AnswerError.invalid("question is limited to \(QuestionRequest.maxQuestionCharacters) characters.")
         }
-        var request = request
-        request.question = question
         let tenantID = audience.tenantID
         return try inTenant(tenantID) { tx in
-            let settings = try AnswerSettingsStore.effective(tenantID: tenantID, plan: plan, on: tx)
+            let effective = try AnswerSettingsStore.effective(tenantID: tenantID, environment: environment, in: tx)
             var history: [Turn] = []
             if let id = request.conversationID {
-                guard try ConversationStore.exists(id: id, tenantID: tenantID, on: tx) else {
-                    throw AnswerError.notFound("No conversation \(id) for this tenant.")
-                }
-                history = try ConversationStore.recentTurns(conversationID: id, tenantID: tenantID, limit: 12, on: tx)
+                _ = try ConversationStore.find(tenantID: tenantID, id: id, in: tx)
+                history = try ConversationStore.recentTurns(tenantID: tenantID, conversationID: id, limit: 12, in: tx)
             }
-            let generation = try KnowledgeGeneration.current(tenantID: tenantID, on: tx)
-            // A follow-up's answer depends on the conversation, so only opening questions are cached.
-            let key = history.isEmpty
-                ? AnswerCache.key(question: question, collections: request.collections, includeInternal: audience.includeInternal)
-                : nil
-            let cached = try key.flatMap { try AnswerCache.lookup(tenantID: tenantID, key: $0, generation: generation, on: tx) }
-            return Prepared(request: request, audience: audience, settings: settings, history: history, generation: generation,
-                            cacheKey: key, cached: cached, started: started)
+            // A follow-up means something different in each conversation: only opening questions
+            // are cached.
+            guard history.isEmpty else {
+                return Prepared(request: request, audience: audience, effective: effective, history: history, cacheKey: nil,
+                                generation: 0, cached: nil, started: started)
+            }
+            let key = AnswerCache.key(question: request.question, collections: request.collections ?? [],
+                                      includeInternal: audience.includeInternal)
+            switch try AnswerCache.lookup(CachedAnswer.self, tenantID: tenantID, key: key, in: tx) {
+            case .hit(let answer):
+                return Prepared(request: request, audience: audience, effective: effective, history: history, cacheKey: nil,
+                                generation: 0, cached: answer, started: started)
+            case .miss(let generation):
+                return Prepared(request: request, audience: audience, effective: effective, history: history, cacheKey: key,
+                                generation: generation, cached: nil, started: started)
+            }
         }
     }
 
     public func answer(_ prepared: Prepared, sink: AnswerSink?) throws -> AnswerEnvelope {
         if let cached = prepared.cached { return try answerFromCache(cached, prepared, sink: sink) }
-        let settings = prepared.settings
+        let settings = prepared.effective.settings
         let tenantID = prepared.audience.tenantID
-        var generator = generators.make(settings)
+        var (generator, fallbackReason) = generators.make(prepared.effective)
 
         // Retrieval, with the conversation's context for follow-ups.
         let retrieveStarted = Clock.monotonicSeconds()
@@ -83,7 +90,7 @@ public struct AnswerPipeline {
         }
         let search = SearchRequest(query: query, collections: prepared.request.collections, topK: Self.sourceCount, mode: .hybrid)
         let result = try database.with { try searcher.search(search, audience: prepared.audience, on: $0) }
-        var sources = result.hits.enumerated().map { index, hit in
+        let sources = result.hits.enumerated().map { index, hit in
             Source(n: index + 1, chunkID: hit.chunkID, documentID: hit.documentID, title: hit.title ?? hit.filename,
                    page: hit.pageStart, url: hit.sourceURL, headingPath: hit.headingPath, text: hit.text, fusedScore: hit.score,
                    denseScore: hit.denseScore, bm25Score: hit.bm25Score, snippet: hit.snippet)
@@ -91,89 +98,97 @@ public struct AnswerPipeline {
         let retrieveMilliseconds = (Clock.monotonicSeconds() - retrieveStarted) * 1000
 
         // Generation. A failing provider hands over to the extractive generator; when it already
-        // streamed part of its answer, the client is told to discard it first.
+        // streamed part of its answer, the client is told to discard that part first.
         let generateStarted = Clock.monotonicSeconds()
         let prompt = PromptBuilder.build(question: prepared.request.question, sources: sources, history: prepared.history,
                                          instructions: settings.instructions, refusal: settings.refusalText,
                                          historyTokenBudget: settings.historyTokenBudget)
-        if generator.kind == .extractive { sources = try attachSentences(sources, tenantID: tenantID) }
-        var input = GenerationInput(question: prepared.request.question, questionVector: result.queryVector, sources: sources,
+        var input = GenerationInput(question: prepared.request.question, questionVector: result.queryVector,
+                                    sources: generator.kind == .extractive ? try attachSentences(sources, tenantID: tenantID) : sources,
                                     prompt: prompt, refusal: settings.refusalText)
-        var streamed = false
-        var fallbackReason: String?
         var output: GenerationOutput
         do {
-            output = try generator.generate(input) { delta in
-                streamed = true
-                return sink?.token(delta) ?? true
+            var streamed = false
+            do {
+                output = try generator.generate(input) { delta in
+                    streamed = true
+                    return sink?.token(delta) ?? true
+                }
+            } catch let error as GenerationError {
+                fallbackReason = error.description
+                if streamed { _ = sink?.reset(reason: error.description) }
+                generator = generators.fallback
+                input.sources = try attachSentences(sources, tenantID: tenantID)
+                output = try generator.generate(input) { sink?.token($0) ?? true }
             }
-        } catch let error as GenerationError {
-            fallbackReason = error.description
-            if streamed { _ = sink?.reset(reason: error.description) }
-            generator = generators.fallback
-            input.sources = try attachSentences(sources, tenantID: tenantID)
-            output = try generator.generate(input) { sink?.token($0) ?? true }
         }
         let generateMilliseconds = (Clock.monotonicSeconds() - generateStarted) * 1000
 
         let resolved = Citations.resolve(output.text, sources: input.sources)
-        let refused = resolved.citations.isEmpty && output.text.trimmingSpaces == settings.refusalText.trimmingSpaces
-        let confidence = Confidence.score(sources: input.sources, resolved: resolved, refused: refused || resolved.citations.isEmpty)
-        let escalate = confidence < settings.confidenceThreshold
-        let cost = try inTenant(tenantID) { tx in
-            try PriceTable.cost(generator: generator.kind, model: output.model, usage: output.usage, on: tx)
+        let confidence = Confidence.score(sources: input.sources, resolved: resolved, refused: resolved.citations.isEmpty)
+        let (cost, _) = try inTenant(tenantID) { tx in
+            try PriceTable.cost(of: output.usage, generator: generator.kind, provider: prepared.effective.provider?.kind,
+                                model: output.model, on: tx)
         }
-        var envelope = AnswerEnvelope(
-            answer: resolved.text, citations: resolved.citations, confidence: confidence, escalate: escalate,
-            conversationID: prepared.request.conversationID ?? "", messageID: "",
-            usage: .init(promptTokens: output.usage.promptTokens, completionTokens: output.usage.completionTokens, cost: cost),
-            timings: .init(retrieveMilliseconds: rounded(retrieveMilliseconds), generateMilliseconds: rounded(generateMilliseconds),
-                           totalMilliseconds: 0),
-            generator: generator.kind.rawValue, model: output.model, fallback: fallbackReason != nil,
-            fallbackReason: fallbackReason, cached: false)
+        let reply = AssistantReply(
+            text: resolved.text, citations: resolved.citations, confidence: confidence,
+            escalate: confidence < settings.confidenceThreshold, generator: generator.kind, model: output.model,
+            fallback: fallbackReason != nil, usage: output.usage, cost: cost,
+            timings: AnswerTimings(retrieveMs: Int(retrieveMilliseconds.rounded()), generateMs: Int(generateMilliseconds.rounded())))
         // An answer from the fallback is not what the tenant configured: never cache it.
         let cacheKey = fallbackReason == nil ? prepared.cacheKey : nil
-        return try finish(&envelope, prepared, usage: output.usage, cacheKey: cacheKey, sink: sink)
+        return try finish(reply, prepared, fallbackReason: fallbackReason, cacheKey: cacheKey, sink: sink,
+                          retrieveMilliseconds: retrieveMilliseconds, generateMilliseconds: generateMilliseconds)
     }
 
-    /// A cached answer is streamed as one piece and stored like any other exchange (counted as a hit).
+    /// A cached answer is sent as one piece and stored like any other exchange, as a cache hit.
     private func answerFromCache(_ cached: CachedAnswer, _ prepared: Prepared, sink: AnswerSink?) throws -> AnswerEnvelope {
         _ = sink?.token(cached.answer)
-        var envelope = AnswerEnvelope(
-            answer: cached.answer, citations: cached.citations, confidence: cached.confidence,
-            escalate: cached.confidence < prepared.settings.confidenceThreshold,
-            conversationID: prepared.request.conversationID ?? "", messageID: "",
-            usage: .init(promptTokens: 0, completionTokens: 0, cost: 0),
-            timings: .init(retrieveMilliseconds: 0, generateMilliseconds: 0, totalMilliseconds: 0),
-            generator: cached.generator, model: cached.model, fallback: false, fallbackReason: nil, cached: true)
-        return try finish(&envelope, prepared, usage: TokenUsage(), cacheKey: nil, sink: sink)
+        let reply = AssistantReply(
+            text: cached.answer, citations: cached.citations, confidence: cached.confidence,
+            escalate: cached.confidence < prepared.effective.settings.confidenceThreshold, generator: cached.generator,
+            model: cached.model, cacheHit: true, timings: AnswerTimings(retrieveMs: 0, generateMs: 0))
+        return try finish(reply, prepared, fallbackReason: nil, cacheKey: nil, sink: sink, retrieveMilliseconds: 0, generateMilliseconds: 0)
     }
 
-    /// Stores the exchange (creating the conversation on its first question) with the day's usage in
-    /// one transaction, caches a fresh answer, and sends the closing events.
-    private func finish(_ envelope: inout AnswerEnvelope, _ prepared: Prepared, usage: TokenUsage, cacheKey: [UInt8]?,
-                        sink: AnswerSink?) throws -> AnswerEnvelope {
-        envelope.timings.totalMilliseconds = rounded((Clock.monotonicSeconds() - prepared.started) * 1000)
+    /// Stores the exchange (creating the conversation on its first question) with the day's usage,
+    /// caches a fresh answer, and sends the closing events.
+    private func finish(_ reply: AssistantReply, _ prepared: Prepared, fallbackReason: String?, cacheKey: [UInt8]?, sink: AnswerSink?,
+                        retrieveMilliseconds: Double, generateMilliseconds: Double) throws -> AnswerEnvelope {
+        var reply = reply
+        let total = (Clock.monotonicSeconds() - prepared.started) * 1000
+        reply.timings.totalMs = Int(total.rounded())
         let tenantID = prepared.audience.tenantID
-        let stored = try inTenant(tenantID) { tx in
-            let ids = try ConversationStore.recordExchange(
-                tenantID: tenantID, conversationID: prepared.request.conversationID, channel: prepared.request.channel,
-                question: prepared.request.question, answer: envelope, usage: usage, on: tx)
+        // One transaction: the conversation (on its first question), both messages, the day's
+        // usage and the cache entry land together or not at all.
+        let (conversationID, ids) = try inTenant(tenantID) { tx in
+            let conversationID = try prepared.request.conversationID
+                ?? ConversationStore.create(tenantID: tenantID, channel: prepared.request.channel, in: tx).id
+            let ids = try ConversationStore.append(tenantID: tenantID, conversationID: conversationID,
+                                                   question: prepared.request.question, reply: reply, in: tx)
             if let cacheKey {
-                try AnswerCache.store(tenantID: tenantID, key: cacheKey, generation: prepared.generation,
-                                      answer: CachedAnswer(envelope), on: tx)
+                let entry = CachedAnswer(answer: reply.text, citations: reply.citations, confidence: reply.confidence ?? 0,
+                                         generator: reply.generator, model: reply.model)
+                try AnswerCache.store(entry, tenantID: tenantID, key: cacheKey, generation: prepared.generation, in: tx)
             }
-            return ids
+            return (conversationID, ids)
         }
-        envelope.conversationID = stored.conversationID
-        envelope.messageID = stored.messageID
+        let envelope = AnswerEnvelope(
+            answer: reply.text, citations: reply.citations, confidence: reply.confidence ?? 0, escalate: reply.escalate,
+            conversationID: conversationID, messageID: ids.answerID,
+            usage: .init(promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens,
+                         cost: Double("\(reply.cost)") ?? 0),
+            timings: .init(retrieveMilliseconds: rounded(retrieveMilliseconds), generateMilliseconds: rounded(generateMilliseconds),
+                           totalMilliseconds: rounded(total)),
+            generator: reply.generator.rawValue, model: reply.model ?? reply.generator.rawValue, fallback: reply.fallback,
+            fallbackReason: fallbackReason, cached: reply.cacheHit)
         _ = sink?.citations(envelope.citations)
         _ = sink?.done(envelope)
         return envelope
     }
 
     /// The LLM's standalone form of a follow-up, or nil when the provider cannot say (retrieval then
-    /// falls back to the history-aware query).
+    /// uses the history-aware query).
     private func standalone(_ prepared: Prepared, generator: any Generator) -> String? {
         let prompt = FollowUp.rewritePrompt(question: prepared.request.question, history: prepared.history)
         let input = GenerationInput(question: prepared.request.question, questionVector: nil, sources: [], prompt: prompt, refusal: "")
@@ -184,14 +199,7 @@ public struct AnswerPipeline {
 
     private func attachSentences(_ sources: [Source], tenantID: String) throws -> [Source] {
         guard !sources.isEmpty, sources.contains(where: { $0.sentences == nil }) else { return sources }
-        let vectors = try inTenant(tenantID) { tx in
-            try SentenceVectors.load(chunkIDs: sources.map(\.chunkID), tenantID: tenantID, on: tx)
-        }
-        return sources.map { source in
-            var source = source
-            source.sentences = vectors[source.chunkID]
-            return source
-        }
+        return try inTenant(tenantID) { try SentenceVectors.attach(to: sources, tenantID: tenantID, on: $0) }
     }
 
     private func inTenant<T>(_ tenantID: String, _ body: (Connection) throws -> T) throws -> T {
@@ -199,4 +207,13 @@ public struct AnswerPipeline {
     }
 
     private func rounded(_ milliseconds: Double) -> Double { (milliseconds * 100).rounded() / 100 }
+}
+
+/// What the answer cache keeps of an answer.
+public struct CachedAnswer: Sendable, Codable {
+    public var answer: String
+    public var citations: [Citation]
+    public var confidence: Double
+    public var generator: GeneratorKind
+    public var model: String?
 }

@@ -1,29 +1,3 @@
-/// One source an answer cites: `n` is the number its `[n]` markers carry.
-public struct Citation: Sendable, Codable, Equatable {
-    public var n: Int
-    public var documentID: String
-    public var chunkID: String
-    public var title: String
-    public var page: Int?
-    public var snippet: String
-    public var url: String?
-
-    enum CodingKeys: String, CodingKey {
-        case n, title, page, snippet, url
-        case documentID = "document_id", chunkID = "chunk_id"
-    }
-
-    public init(n: Int, documentID: String, chunkID: String, title: String, page: Int?, snippet: String, url: String?) {
-        self.n = n
-        self.documentID = documentID
-        self.chunkID = chunkID
-        self.title = title
-        self.page = page
-        self.snippet = snippet
-        self.url = url
-    }
-}
-
 /// Reads the `[n]` markers of an answer and ties them to the sources. A marker an LLM invented (a
 /// number no source has) is removed from the text, so every marker a client sees resolves.
 public enum Citations {
@@ -72,7 +46,7 @@ public enum Citations {
         closeSentence()
         let citations = cited.sorted().compactMap { n -> Citation? in
             guard let source = byNumber[n] else { return nil }
-            return Citation(n: n, documentID: source.documentID, chunkID: String(source.chunkID), title: source.title,
+            return Citation(n: n, documentID: source.documentID, chunkID: source.chunkID, title: source.title,
                             page: source.page, snippet: source.snippet.isEmpty ? String(source.text.prefix(240)) : source.snippet,
                             url: source.url)
         }

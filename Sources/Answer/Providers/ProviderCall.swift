@@ -1,5 +1,5 @@
-internal import FoundationEssentials
-internal import HTTP
+import FoundationEssentials
+import HTTP
 
 /// Turns one provider's stream of Server-Sent Events into text deltas, usage and a finish reason.
 /// A fresh decoder serves each attempt, so a retried request never adds up usage.

@@ -1,4 +1,4 @@
-internal import HTTP
+import HTTP
 
 /// Where and how to reach one LLM provider: built from plain values (a row of the `providers`
 /// table: name, kind, base_url, the key read from the variable named by api_key_env, api_version,

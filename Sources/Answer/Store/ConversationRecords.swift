@@ -26,11 +26,27 @@ public struct Citation: Sendable, Codable, Equatable {
         case documentID = "document_id", chunkID = "chunk_id"
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        n = try c.decode(Int.self, forKey: .n)
+        documentID = try c.decode(String.self, forKey: .documentID)
+        if let text = try? c.decode(String.self, forKey: .chunkID), let id = Int64(text) {
+            chunkID = id
+        } else {
+            chunkID = try c.decode(Int64.self, forKey: .chunkID)
+        }
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        page = try c.decodeIfPresent(Int.self, forKey: .page)
+        snippet = try c.decode(String.self, forKey: .snippet)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(n, forKey: .n)
         try c.encode(documentID, forKey: .documentID)
-        try c.encode(chunkID, forKey: .chunkID)
+        // A string, as in /v1/search: chunk ids are 64-bit and JavaScript numbers are not.
+        try c.encode(String(chunkID), forKey: .chunkID)
         try c.encode(title, forKey: .title)
         try c.encode(page, forKey: .page)
         try c.encode(snippet, forKey: .snippet)

@@ -64,32 +64,40 @@ public enum ConversationStore {
     @discardableResult
     public static func append(tenantID: String, conversationID: String, question: String, reply: AssistantReply,
                               on connection: Connection) throws -> (questionID: String, answerID: String) {
+        try connection.withTenant(tenantID) { tx in
+            try append(tenantID: tenantID, conversationID: conversationID, question: question, reply: reply, in: tx)
+        }
+    }
+
+    /// `append` inside the caller's tenant transaction (the pipeline also creates the conversation
+    /// and caches the answer in it).
+    @discardableResult
+    public static func append(tenantID: String, conversationID: String, question: String, reply: AssistantReply,
+                              in tx: Connection) throws -> (questionID: String, answerID: String) {
         let questionID = try Identifier.make(.message)
         let answerID = try Identifier.make(.message)
         let citations = String(decoding: try JSON.encode(reply.citations), as: UTF8.self)
-        return try connection.withTenant(tenantID) { tx in
-            let locked = try tx.queryPrepared("""
-                UPDATE conversations SET last_message_at = now(), updated_at = now(), escalated = escalated OR \(reply.escalate)
-                 WHERE tenant_id = \(tenantID) AND id = \(conversationID)
-                RETURNING id
-                """)
-            guard !locked.rows.isEmpty else { throw TenancyError.notFound("No conversation \(conversationID).") }
-            _ = try tx.queryPrepared("""
-                INSERT INTO messages (id, tenant_id, conversation_id, role, text) VALUES (\(questionID), \(tenantID), \(conversationID), 'user', \(question))
-                """)
-            let usage = reply.usage
-            _ = try tx.queryPrepared("""
-                INSERT INTO messages (id, tenant_id, conversation_id, role, text, citations, confidence, escalate, generator, model,
-                                      fallback, cache_hit, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, cost,
-                                      retrieve_ms, generate_ms, total_ms)
-                VALUES (\(answerID), \(tenantID), \(conversationID), 'assistant', \(reply.text), \(citations)::jsonb, \(reply.confidence),
-                        \(reply.escalate), \(reply.generator.rawValue), \(reply.model), \(reply.fallback), \(reply.cacheHit),
-                        \(usage.promptTokens), \(usage.completionTokens), \(usage.cachedPromptTokens), \(usage.cacheWriteTokens),
-                        \(reply.cost.sqlNumeric), \(reply.timings.retrieveMs), \(reply.timings.generateMs), \(reply.timings.totalMs))
-                """)
-            try UsageStore.record(reply, tenantID: tenantID, in: tx)
-            return (questionID, answerID)
-        }
+        let locked = try tx.queryPrepared("""
+            UPDATE conversations SET last_message_at = now(), updated_at = now(), escalated = escalated OR \(reply.escalate)
+             WHERE tenant_id = \(tenantID) AND id = \(conversationID)
+            RETURNING id
+            """)
+        guard !locked.rows.isEmpty else { throw TenancyError.notFound("No conversation \(conversationID).") }
+        _ = try tx.queryPrepared("""
+            INSERT INTO messages (id, tenant_id, conversation_id, role, text) VALUES (\(questionID), \(tenantID), \(conversationID), 'user', \(question))
+            """)
+        let usage = reply.usage
+        _ = try tx.queryPrepared("""
+            INSERT INTO messages (id, tenant_id, conversation_id, role, text, citations, confidence, escalate, generator, model,
+                                  fallback, cache_hit, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, cost,
+                                  retrieve_ms, generate_ms, total_ms)
+            VALUES (\(answerID), \(tenantID), \(conversationID), 'assistant', \(reply.text), \(citations)::jsonb, \(reply.confidence),
+                    \(reply.escalate), \(reply.generator.rawValue), \(reply.model), \(reply.fallback), \(reply.cacheHit),
+                    \(usage.promptTokens), \(usage.completionTokens), \(usage.cachedPromptTokens), \(usage.cacheWriteTokens),
+                    \(reply.cost.sqlNumeric), \(reply.timings.retrieveMs), \(reply.timings.generateMs), \(reply.timings.totalMs))
+            """)
+        try UsageStore.record(reply, tenantID: tenantID, in: tx)
+        return (questionID, answerID)
     }
 
     /// The conversation and every message, oldest first.

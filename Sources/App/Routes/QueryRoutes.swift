@@ -47,13 +47,10 @@ enum QueryRoutes {
 
     static func register(into router: inout Router<RequestContext>) {
         router.add(.POST, "/v1/query", scope: .query, maxBodyBytes: 16 * 1024, doc: RouteDoc(
-            summary: "Answer a question from the tenant's documents, with citations",
-            description: """
-                With `stream: true` or `Accept: text/event-stream` the answer arrives as server-sent events: \
-                `token` (`{"text": …}`, in order), `reset` (discard the text so far: the provider failed and \
-                the fallback answer follows), `citations`, then `done` with the whole answer object; `error` \
-                carries a problem if the answer could not be finished.
-                """,
+            // Streaming (`stream: true` or `Accept: text/event-stream`): `token` events ({"text"}), `reset`
+            // (discard the text so far: the provider failed and the fallback answer follows),
+            // `citations`, then `done` with the whole answer object; `error` carries a problem.
+            summary: "Answer a question from the tenant's documents, with citations; server-sent events with stream: true",
             operationID: "query", tag: "answers",
             requestSchema: [
                 "type": "object", "required": ["question"],
@@ -76,7 +73,7 @@ enum QueryRoutes {
             let question = QuestionRequest(question: body.question, conversationID: body.conversationID, collections: body.collections)
             let base = context.base
             let pipeline = AnswerPipeline(database: base.database, searcher: base.searcher, generators: base.generators)
-            let prepared = try pipeline.prepare(question, audience: audience, plan: context.principal.tenant.plan)
+            let prepared = try pipeline.prepare(question, audience: audience, environment: base.configuration.environment.values)
             guard streaming else { return try .json(try pipeline.answer(prepared, sink: nil)) }
             // The producer runs on this thread right after the head is sent, while this request's
             // context is still alive (WorkerResponder), so handing it over is safe.
