@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "Store", "TestSupport"]),
-        .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport", "CKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Embed", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "AnswerTests", dependencies: ["Answer", "Search", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
