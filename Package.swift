@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "Store", "TestSupport"]),
         .testTarget(name: "EmbedTests", dependencies: ["Embed", "HTTP", "TestSupport", "CKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Embed", "Store", "Tenancy", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Embed", "Store", "Tenancy", "TestSupport", "CKernels"]),
         .testTarget(name: "AnswerTests", dependencies: ["Answer", "Search", "Embed", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Store", "Tenancy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTP", "Store", "Tenancy"]),
