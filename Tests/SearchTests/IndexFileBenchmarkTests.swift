@@ -45,35 +45,40 @@ import Testing
         let filter = ChunkFilter.all.compile(for: file)
         let stats = BM25Statistics(documentCount: file.chunkCount, averageLength: file.averageLength)
 
-        var dense: [Double] = [], bm25: [Double] = [], found = 0, total = 0
+        let strategies: [(String, IndexFile.DenseStrategy)] = [("exact", .exact), ("int8", .int8), ("signs", .signs)]
+        var dense = [[Double]](repeating: [], count: strategies.count), bm25: [Double] = []
+        var found = [Int](repeating: 0, count: strategies.count), total = 0
         for q in 0..<30 {
             var query = [Float](repeating: 0, count: dims)
             for j in 0..<dims { query[j] = Float(Int64(bitPattern: rng.next()) >> 40) / Float(1 << 23) }
             let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
             query = query.map { $0 / norm }
-            var t0 = now()
-            let hits = file.dense(query: query, filter: filter, k: 10)
-            dense.append(now() - t0)
-            if q < 5 {
-                let exact = file.dense(query: query, filter: filter, k: 10, exactScanLimit: .max).map(\.chunkID)
-                found += exact.filter(Set(hits.map(\.chunkID)).contains).count
-                total += exact.count
+            let exact = file.dense(query: query, filter: filter, k: 10, strategy: .exact).map(\.chunkID)
+            total += exact.count
+            for (s, strategy) in strategies.enumerated() {
+                let t0 = now()
+                let hits = file.dense(query: query, filter: filter, k: 10, strategy: strategy.1)
+                dense[s].append(now() - t0)
+                found[s] += exact.filter(Set(hits.map(\.chunkID)).contains).count
             }
             let terms = (0..<4).map { i -> (term: String, idf: Double) in
                 let term = vocabulary[(q * 7 + i * 131) % 2000]
                 return (term, BM25.idf(documentFrequency: file.documentFrequency(term), documentCount: file.chunkCount))
             }
-            t0 = now()
+            let t0 = now()
             _ = file.bm25(terms: terms, parameters: .init(), statistics: stats, filter: filter, k: 10)
             bm25.append(now() - t0)
         }
-        dense.sort()
         bm25.sort()
+        let denseFigures = strategies.indices.map { s -> String in
+            let times = dense[s].sorted()
+            return "\(strategies[s].0) median \(times[15]) ms p95 \(times[28]) ms recall@10 \(Double(found[s]) / Double(total))"
+        }.joined(separator: "; ")
         var info = stat()
         stat(path, &info)
         print("""
             index bench N=\(n) dims=\(dims): file \(info.st_size >> 20) MB, build \(Int(built)) ms (incl. -Onone data generation), \
-            open+verify \(Int(opened)) ms; dense median \(dense[15]) ms p95 \(dense[28]) ms, recall@10 \(Double(found) / Double(total)); \
+            open+verify \(Int(opened)) ms; dense \(denseFigures); \
             bm25 (4 terms) median \(bm25[15]) ms p95 \(bm25[28]) ms
             """)
     }

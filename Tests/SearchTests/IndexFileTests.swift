@@ -1,3 +1,4 @@
+import CKernels
 import Glibc
 @testable import Search
 import Testing
@@ -103,12 +104,50 @@ import Testing
         var found = 0, total = 0
         for _ in 0..<40 {
             let query = rng.unitVector(dimensions: dims)
-            let approximate = Set(file.dense(query: query, filter: filter, k: 10, exactScanLimit: 50_000).map(\.chunkID))
-            let exact = file.dense(query: query, filter: filter, k: 10, exactScanLimit: .max).map(\.chunkID)
+            let approximate = Set(file.dense(query: query, filter: filter, k: 10, strategy: .signs).map(\.chunkID))
+            let exact = file.dense(query: query, filter: filter, k: 10, strategy: .exact).map(\.chunkID)
             found += exact.filter(approximate.contains).count
             total += exact.count
         }
         #expect(Double(found) / Double(total) >= 0.95)
+    }
+
+    @Test func int8ScanFindsTheExactTopTenWithExactScores() throws {
+        let dir = try IndexTestDirectory()
+        var rng = SplitMix64(seed: 11)
+        let dims = 96, n = 20_000
+        let chunks = (0..<n).lazy.map { i in chunk(Int64(i), "c", "d", [:], length: 0, rng.unitVector(dimensions: dims)) }
+        try IndexFileWriter.write(chunks, dimensions: dims, generation: 1, watermark: Int64(n - 1), to: dir.file)
+        let file = try IndexFile.open(path: dir.file)
+        let filter = ChunkFilter.all.compile(for: file)
+        var found = 0, total = 0
+        for _ in 0..<40 {
+            let query = rng.unitVector(dimensions: dims)
+            let int8 = file.dense(query: query, filter: filter, k: 10, strategy: .int8)
+            let exact = file.dense(query: query, filter: filter, k: 10, strategy: .exact)
+            found += Set(int8.map(\.chunkID)).intersection(exact.map(\.chunkID)).count
+            total += exact.count
+            // What it returns is scored exactly (from the float vectors), whatever it missed.
+            let exactScores = Dictionary(uniqueKeysWithValues: exact.map { ($0.chunkID, $0.score) })
+            for hit in int8 { if let e = exactScores[hit.chunkID] { #expect(abs(hit.score - e) < 1e-5) } }
+        }
+        #expect(Double(found) / Double(total) >= 0.99)
+    }
+
+    @Test func quantizedRowsAreTheVectorsAtTheirOwnScale() throws {
+        let dir = try IndexTestDirectory()
+        var rng = SplitMix64(seed: 5)
+        let vectors = (0..<300).map { _ in rng.unitVector(dimensions: 70) } + [[Float](repeating: 0, count: 70)]
+        try IndexFileWriter.write(vectors.enumerated().map { chunk(Int64($0.offset), "c", "d", [:], length: 0, $0.element) },
+                                  dimensions: 70, generation: 1, watermark: 300, to: dir.file)
+        let file = try IndexFile.open(path: dir.file)
+        for (i, v) in vectors.enumerated() {
+            var expected = [Int8](repeating: 0, count: 70)
+            let scale = parley_quantize_i8(v, 70, &expected)
+            #expect(file.scales[i] == scale)
+            #expect((0..<70).map { file.quantized[i * 70 + $0] } == expected)
+            for j in 0..<70 { #expect(abs(Float(expected[j]) * scale - v[j]) <= scale / 2 + 1e-7) }
+        }
     }
 
     // MARK: - Filters
@@ -123,7 +162,12 @@ import Testing
         let stats = BM25Statistics(documentCount: 12, averageLength: 4)
         func ids(_ filter: ChunkFilter) -> (dense: Set<Int64>, bm25: Set<Int64>) {
             let compiled = filter.compile(for: file)
-            return (Set(file.dense(query: [0.6, 0.8], filter: compiled, k: 100).map(\.chunkID)),
+            // Every dense path applies the filter the same way (the C scans and the Swift one).
+            let dense = Set(file.dense(query: [0.6, 0.8], filter: compiled, k: 100).map(\.chunkID))
+            for strategy in [IndexFile.DenseStrategy.exact, .signs] {
+                #expect(Set(file.dense(query: [0.6, 0.8], filter: compiled, k: 100, strategy: strategy).map(\.chunkID)) == dense)
+            }
+            return (dense,
                     Set(file.bm25(terms: [("shared", 1)], parameters: .init(), statistics: stats, filter: compiled, k: 100).map(\.chunkID)))
         }
         let byCollection = ids(ChunkFilter(collectionIDs: ["col1", "unknown"]))
@@ -155,7 +199,7 @@ import Testing
         let good = try readAll(dir.file)
         #expect(throws: Never.self) { try IndexFile.open(path: dir.file) }
 
-        for length in [0, 100, 384, good.count / 2, good.count - 1] {
+        for length in [0, 100, IndexFileFormat.headerSize, good.count / 2, good.count - 1] {
             try writeAll(Array(good.prefix(length)), to: dir.file)
             #expect(throws: IndexFileError.self) { try IndexFile.open(path: dir.file) }
         }
@@ -166,6 +210,28 @@ import Testing
             try writeAll(bad, to: dir.file)
             #expect(throws: IndexFileError.self) { try IndexFile.open(path: dir.file) }
         }
+    }
+
+    /// An index file of format version 1 (before the int8 vectors) is refused as unsupported, so
+    /// workers search from SQL, and `parley index` rebuilds it on its next run whatever the
+    /// threshold. A missing file keeps the threshold rule; a current one is left alone.
+    @Test func oldVersionFileIsRefusedAndRebuiltOnTheNextRun() throws {
+        let dir = try IndexTestDirectory()
+        #expect(!IndexMaintenance.fileNeedsRebuild(path: dir.file))
+        try IndexFileWriter.write([chunk(1, "c", "d", ["a": 1], length: 1, [1, 0])], dimensions: 2, generation: 1, watermark: 1, to: dir.file)
+        #expect(!IndexMaintenance.fileNeedsRebuild(path: dir.file))
+        var bytes = try readAll(dir.file)
+        bytes[8] = 1  // UInt32 version, little-endian
+        try writeAll(bytes, to: dir.file)
+        do {
+            _ = try IndexFile.open(path: dir.file)
+            Issue.record("a version 1 file opened")
+        } catch let error as IndexFileError {
+            #expect(error.kind == .unsupported)
+        }
+        #expect(IndexMaintenance.fileNeedsRebuild(path: dir.file))
+        try writeAll(Array(bytes.prefix(100)), to: dir.file)
+        #expect(IndexMaintenance.fileNeedsRebuild(path: dir.file))
     }
 
     @Test func atomicReplaceLeavesNoTemporaryFiles() throws {

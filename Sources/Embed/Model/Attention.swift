@@ -14,7 +14,7 @@ enum Attention {
     ///   - scores: scratch of at least (longest sequence)² floats.
     ///   - context: [tokens, hidden] output, heads concatenated as HF does before the output projection.
     static func selfAttention(
-        qkv: UnsafePointer<Float>, sequences: [Range<Int>], hidden: Int, heads: Int,
+        qkv: UnsafePointer<Float>, sequences: [Range<Int>], hidden: Int, heads: Int, using product: MatrixProduct,
         scores: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>
     ) {
         let headSize = hidden / heads
@@ -30,9 +30,8 @@ enum Attention {
                 let k = rows + hidden + head * headSize
                 let v = rows + 2 * hidden + head * headSize
                 // scores[n, n] = scale · Q Kᵀ, reading this head's columns with row stride 3·hidden.
-                OpenBLAS.sgemm(transposeB: true, m: n, n: n, k: headSize,
-                               alpha: scale, a: q, lda: ldQKV, b: k, ldb: ldQKV,
-                               beta: 0, c: scores, ldc: n)
+                product.timesTransposed(m: n, n: n, k: headSize, alpha: scale, a: q, lda: ldQKV,
+                                        b: k, ldb: ldQKV, beta: 0, c: scores, ldc: n)
                 LayerOps.softmax(scores, rows: n, width: n)
                 // context[n, headSize] = P V, written straight into this head's columns.
                 let out = context + range.lowerBound * hidden + head * headSize

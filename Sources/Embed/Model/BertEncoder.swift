@@ -2,19 +2,23 @@
 /// token ids in, one sentence vector per sequence out.
 ///
 /// Thread rule: immutable after `init`; `encode` allocates its own scratch per call, so any
-/// number of threads may call it at once. Matrix products go to OpenBLAS (`cblas_sgemm`, reading
-/// the weights in place from the mapping); everything else is plain loops in `LayerOps`.
+/// number of threads may call it at once. Matrix products go to OpenBLAS (`cblas_sgemm`) or, for
+/// few tokens, the no-packing C kernel (`MatrixProduct`), both reading the weights in place from
+/// the mapping; everything else is plain loops in `LayerOps`.
 final class BertEncoder: Sendable {
     let configuration: BertConfiguration
     let weights: BertWeights
+    let product: MatrixProduct
 
-    init(modelDirectory: String) throws {
+    /// `product` picks the GEMM engine by row count; tests pass one to force either engine.
+    init(modelDirectory: String, product: MatrixProduct = MatrixProduct()) throws {
         // Loads OpenBLAS now, so `encode` can rely on it (OpenBLAS.sgemm's invariant).
         _ = try OpenBLAS.load()
         let configuration = try BertConfiguration(modelDirectory: modelDirectory)
         let file = try SafetensorsFile(path: modelDirectory + "/model.safetensors")
         self.configuration = configuration
         self.weights = try BertWeights(file: file, config: configuration)
+        self.product = product
     }
 
     /// Vectors for a batch of token-id sequences (each already with [CLS] … [SEP]).
@@ -77,15 +81,15 @@ final class BertEncoder: Sendable {
 
         try embed(batch, ranges: ranges, into: x)
         for layer in weights.layers {
-            LayerOps.linear(x, rows: tokens, ld: h, layer.query, into: qkv, ldOut: 3 * h)
-            LayerOps.linear(x, rows: tokens, ld: h, layer.key, into: qkv + h, ldOut: 3 * h)
-            LayerOps.linear(x, rows: tokens, ld: h, layer.value, into: qkv + 2 * h, ldOut: 3 * h)
-            Attention.selfAttention(qkv: qkv, sequences: ranges, hidden: h, heads: c.heads, scores: scores, into: context)
-            LayerOps.linear(context, rows: tokens, ld: h, layer.attentionOutput, into: y, ldOut: h, residual: x, ldResidual: h)
+            LayerOps.linear(x, rows: tokens, ld: h, layer.query, using: product, into: qkv, ldOut: 3 * h)
+            LayerOps.linear(x, rows: tokens, ld: h, layer.key, using: product, into: qkv + h, ldOut: 3 * h)
+            LayerOps.linear(x, rows: tokens, ld: h, layer.value, using: product, into: qkv + 2 * h, ldOut: 3 * h)
+            Attention.selfAttention(qkv: qkv, sequences: ranges, hidden: h, heads: c.heads, using: product, scores: scores, into: context)
+            LayerOps.linear(context, rows: tokens, ld: h, layer.attentionOutput, using: product, into: y, ldOut: h, residual: x, ldResidual: h)
             LayerOps.layerNorm(y, rows: tokens, width: h, layer.attentionNorm, epsilon: c.layerNormEpsilon)
-            LayerOps.linear(y, rows: tokens, ld: h, layer.intermediate, into: intermediate, ldOut: c.intermediateSize)
+            LayerOps.linear(y, rows: tokens, ld: h, layer.intermediate, using: product, into: intermediate, ldOut: c.intermediateSize)
             LayerOps.gelu(intermediate, count: tokens * c.intermediateSize)
-            LayerOps.linear(intermediate, rows: tokens, ld: c.intermediateSize, layer.output, into: x, ldOut: h, residual: y, ldResidual: h)
+            LayerOps.linear(intermediate, rows: tokens, ld: c.intermediateSize, layer.output, using: product, into: x, ldOut: h, residual: y, ldResidual: h)
             LayerOps.layerNorm(x, rows: tokens, width: h, layer.outputNorm, epsilon: c.layerNormEpsilon)
         }
         return body(x, ranges)

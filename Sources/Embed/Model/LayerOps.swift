@@ -7,10 +7,10 @@ enum LayerOps {
     ///
     /// The bias (and residual) are written into `out` first and the product is accumulated with
     /// beta = 1, which fuses the bias add and the residual connection into the GEMM. The weight
-    /// is used where it lies in the mapping: HF stores it [out, in], hence `CblasTrans` on B.
+    /// is used where it lies in the mapping: HF stores it [out, in], hence A·Wᵀ.
     static func linear(
         _ input: UnsafePointer<Float>, rows: Int, ld: Int,
-        _ layer: BertWeights.Linear,
+        _ layer: BertWeights.Linear, using product: MatrixProduct,
         into out: UnsafeMutablePointer<Float>, ldOut: Int,
         residual: UnsafePointer<Float>? = nil, ldResidual: Int = 0
     ) {
@@ -24,9 +24,8 @@ enum LayerOps {
                 row.update(from: layer.bias, count: n)
             }
         }
-        OpenBLAS.sgemm(transposeB: true, m: rows, n: n, k: layer.inFeatures,
-                       alpha: 1, a: input, lda: ld, b: layer.weight, ldb: layer.inFeatures,
-                       beta: 1, c: out, ldc: ldOut)
+        product.timesTransposed(m: rows, n: n, k: layer.inFeatures, alpha: 1, a: input, lda: ld,
+                                b: layer.weight, ldb: layer.inFeatures, beta: 1, c: out, ldc: ldOut)
     }
 
     /// In-place LayerNorm over each row of width `width`, as `torch.nn.LayerNorm`: biased

@@ -1,3 +1,5 @@
+internal import CKernels
+
 /// Which chunks a search may score: the request's collections, documents it may see, and documents
 /// deleted since the file was built (which stay in the file until the next rebuild).
 ///
@@ -55,6 +57,19 @@ public struct CompiledFilter: Sendable {
     func allows(collection: Int, document: Int) -> Bool {
         (collections?.contains(collection) ?? true) && (documents?.contains(document) ?? true)
     }
+
+    /// The filter as the C scans read it (nil when every chunk passes), valid inside `body` only.
+    func withKernelFilter<R>(_ body: (UnsafePointer<parley_filter>?) -> R) -> R {
+        guard !allowsAll else { return body(nil) }
+        return Bitset.withWords(collections) { collectionBits in
+            Bitset.withWords(documents) { documentBits in
+                var filter = parley_filter(
+                    collection_ordinals: file.collectionOrdinals, collection_bits: collectionBits, collection_count: collections?.count ?? 0,
+                    document_ordinals: file.documentOrdinals, document_bits: documentBits, document_count: documents?.count ?? 0)
+                return withUnsafePointer(to: &filter) { body($0) }
+            }
+        }
+    }
 }
 
 /// Fixed-size bitset; out-of-range members are simply absent (never a trap).
@@ -69,6 +84,17 @@ struct Bitset: Sendable {
 
     mutating func insert(_ i: Int) { if i >= 0, i < count { words[i >> 6] |= 1 << UInt64(i & 63) } }
     mutating func remove(_ i: Int) { if i >= 0, i < count { words[i >> 6] &= ~(1 << UInt64(i & 63)) } }
+
+    /// The words of `bits` (nil stays nil) for the duration of `body`.
+    static func withWords<R>(_ bits: Bitset?, _ body: (UnsafePointer<UInt64>?) -> R) -> R {
+        guard let bits else { return body(nil) }
+        // An empty bitset still needs an address: nil would mean "no filter".
+        guard bits.count > 0 else {
+            var none: UInt64 = 0
+            return withUnsafePointer(to: &none) { body($0) }
+        }
+        return bits.words.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
 
     @inline(__always)
     func contains(_ i: Int) -> Bool {

@@ -4,28 +4,32 @@ import Glibc
 #error("The index file is little-endian and read in place through mmap; big-endian hosts are not supported.")
 #endif
 
-/// On-disk layout of a tenant's index file (format version 1). Everything is little-endian and
+/// On-disk layout of a tenant's index file (format version 2). Everything is little-endian and
 /// read in place from the mapping, so every section starts on an 8-byte boundary.
 ///
 ///     0    "PARLEYIX"                       magic
-///     8    UInt32 version, UInt32 header size (384)
-///     16   UInt32 dimensions, UInt32 section count (12)
+///     8    UInt32 version, UInt32 header size (432)
+///     16   UInt32 dimensions, UInt32 section count (14)
 ///     24   UInt64 chunks N, terms T, generation, watermark, total length (Σ chunk lengths)
 ///     64   UInt32 collections C, UInt32 documents D
 ///     72   UInt64 postings P
-///     80   12 × (UInt64 offset, UInt64 length, UInt64 checksum), in `Section` order
-///     368  UInt64 checksum of bytes 0..<368
-///     376  zero padding to 384
+///     80   14 × (UInt64 offset, UInt64 length, UInt64 checksum), in `Section` order
+///     416  UInt64 checksum of bytes 0..<416
+///     424  zero padding to 432
+///
+/// Version history: 1 had no int8 vectors (12 sections). A file of another version is
+/// `unsupported`: searches read from SQL until `parley index` rebuilds it, which it does on its
+/// next run whatever the threshold (`IndexMaintenance.fileNeedsRebuild`).
 ///
 /// String tables (collections, documents, vocabulary) hold `count + 1` UInt64 offsets followed by
 /// the UTF-8 bytes; entry i is bytes[offsets[i]..<offsets[i+1]], entries sorted by their bytes
 /// so lookups are binary searches without building Strings.
 enum IndexFileFormat {
     static let magic: [UInt8] = Array("PARLEYIX".utf8)
-    static let version: UInt32 = 1
-    static let headerSize = 384
+    static let version: UInt32 = 2
+    static let headerSize = 432
     /// Bytes of the header covered by the header checksum (everything before the checksum).
-    static let headerChecksummedBytes = 368
+    static let headerChecksummedBytes = 416
     /// Refuse absurd shapes before multiplying them into section sizes.
     static let maxDimensions = 1 << 16
 
@@ -54,6 +58,11 @@ enum IndexFileFormat {
         case vectors
         /// UInt64 × N × ⌈dims/64⌉: bit j of a row is set when component j is > 0.
         case signs
+        /// Int8 × N × dims: each row of `vectors` quantized with its own scale (x ≈ scale · q,
+        /// q in [-127, 127]), for the int8 scan (`parley_quantize_i8`).
+        case quantizedVectors
+        /// Float32 × N: each row's quantization scale (max |x| / 127).
+        case vectorScales
     }
 
     static func signWords(dimensions: Int) -> Int { (dimensions + 63) / 64 }
@@ -161,6 +170,8 @@ struct IndexFileHeader: Equatable {
         case .postingFrequencies: postingCount * 2
         case .vectors: chunkCount * dimensions * 4
         case .signs: chunkCount * IndexFileFormat.signWords(dimensions: dimensions) * 8
+        case .quantizedVectors: chunkCount * dimensions
+        case .vectorScales: chunkCount * 4
         }
     }
 }

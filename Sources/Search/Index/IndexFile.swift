@@ -85,6 +85,8 @@ public final class IndexFile: @unchecked Sendable {
     let postingFrequencies: UnsafePointer<UInt16>
     let vectors: UnsafePointer<Float>
     let signs: UnsafePointer<UInt64>
+    let quantized: UnsafePointer<Int8>
+    let scales: UnsafePointer<Float>
     let signWords: Int
     let postingCount: Int
 
@@ -160,6 +162,8 @@ public final class IndexFile: @unchecked Sendable {
         postingFrequencies = pointer(.postingFrequencies, UInt16.self)
         vectors = pointer(.vectors, Float.self)
         signs = pointer(.signs, UInt64.self)
+        quantized = pointer(.quantizedVectors, Int8.self)
+        scales = pointer(.vectorScales, Float.self)
 
         // Cross-references, so searches can index without further checks (postings' chunk indexes
         // are bounds-checked in the BM25 loop instead: one predictable compare per posting is

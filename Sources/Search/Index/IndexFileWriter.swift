@@ -1,4 +1,5 @@
 import Glibc
+internal import CKernels
 
 /// One chunk as the index builder receives it, already analyzed by the caller.
 public struct IndexedChunk: Sendable {
@@ -30,11 +31,12 @@ public struct IndexedChunk: Sendable {
 /// temporary file is removed. Several builders racing on one path are safe (last rename wins).
 ///
 /// Memory, for N chunks, P postings (Σ distinct terms per chunk) and T distinct terms: vectors go
-/// straight to the file as chunks arrive; kept in memory are the sign bits (N × dims/8), ~22 bytes
-/// per chunk of ids/lengths/ordinals, the term dictionary (~100 bytes per term) and the postings
-/// twice during the final sort by term (6 bytes per posting as they arrive + 6 in term order).
-/// For 1M chunks × 60 terms × 384 dims with 2M distinct terms: 48 + 22 + 200 + 720 ≈ 1 GB peak,
-/// against 1.5 GB of vectors that are never held.
+/// straight to the file as chunks arrive (their int8 copy is made from the file afterwards); kept
+/// in memory are the sign bits (N × dims/8), the int8 scales (4 bytes per chunk), ~22 bytes per
+/// chunk of ids/lengths/ordinals, the term dictionary (~100 bytes per term) and the postings twice
+/// during the final sort by term (6 bytes per posting as they arrive + 6 in term order). For 1M
+/// chunks × 60 terms × 384 dims with 2M distinct terms: 48 + 4 + 22 + 200 + 720 ≈ 1 GB peak,
+/// against 1.9 GB of float and int8 vectors that are never held.
 public enum IndexFileWriter {
     public static func write(_ chunks: some Sequence<IndexedChunk>, dimensions: Int, generation: Int64,
                              watermark: Int64, to path: String) throws {
@@ -42,7 +44,8 @@ public enum IndexFileWriter {
             throw IndexFileError(.invalidInput, path: path, "cannot build with \(dimensions) dimensions")
         }
         let temporary = "\(path).tmp-\(String(UInt64.random(in: 1...UInt64.max), radix: 16))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // Read-write: the int8 section is quantized from the float section read back from the file.
+        let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IndexFileError.io("cannot create \(temporary)", path: path) }
         var sink = FileSink(fd: fd, path: path)
         do {
@@ -112,9 +115,11 @@ public enum IndexFileWriter {
         }
         let n = ids.count
         guard n <= Int(UInt32.max), collections.count <= Int(UInt16.max) + 1, documents.count <= Int(UInt32.max) else {
-            throw IndexFileError(.invalidInput, path: sink.path, "too many chunks, collections or documents for format version 1")
+            throw IndexFileError(.invalidInput, path: sink.path, "too many chunks, collections or documents for the format")
         }
         sections[IndexFileFormat.Section.vectors.rawValue] = try sink.endSection()
+        try writeQuantized(from: sections[IndexFileFormat.Section.vectors.rawValue], count: n, dimensions: dimensions,
+                           into: &sink, sections: &sections)
         sections[IndexFileFormat.Section.signs.rawValue] = try sink.section(signs)
         signs = []
         sections[IndexFileFormat.Section.chunkIDs.rawValue] = try sink.section(ids)
@@ -158,6 +163,42 @@ public enum IndexFileWriter {
             documentCount: documents.count, postingCount: pairTerms.count, sections: sections)
         try sink.flush()
         try header.encoded().withUnsafeBytes { try sink.write($0, at: 0) }
+    }
+}
+
+extension IndexFileWriter {
+    /// The int8 copy of the vectors and its per-row scales, quantized from the float section read
+    /// back from the file in blocks (from the page cache, just written), so the builder never holds
+    /// the vectors: 384 MB of int8 at 1M × 384 would double its peak memory.
+    private static func writeQuantized(from floats: SectionEntry, count n: Int, dimensions: Int,
+                                       into sink: inout FileSink, sections: inout [SectionEntry]) throws {
+        try sink.flush()
+        let rowsPerBlock = max(1, (1 << 20) / (dimensions * 4))
+        var block = [Float](repeating: 0, count: rowsPerBlock * dimensions)
+        var quantized = [Int8](repeating: 0, count: rowsPerBlock * dimensions)
+        var scales = [Float]()
+        scales.reserveCapacity(n)
+        sink.beginSection()
+        var row = 0
+        while row < n {
+            let rows = min(rowsPerBlock, n - row)
+            try block.withUnsafeMutableBytes { raw in
+                try sink.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<rows * dimensions * 4]),
+                              at: floats.offset + row * dimensions * 4)
+            }
+            block.withUnsafeBufferPointer { block in
+                quantized.withUnsafeMutableBufferPointer { out in
+                    for r in 0..<rows {
+                        scales.append(parley_quantize_i8(block.baseAddress.unsafelyUnwrapped + r * dimensions, dimensions,
+                                                         out.baseAddress.unsafelyUnwrapped + r * dimensions))
+                    }
+                }
+            }
+            try quantized.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<rows * dimensions])) }
+            row += rows
+        }
+        sections[IndexFileFormat.Section.quantizedVectors.rawValue] = try sink.endSection()
+        sections[IndexFileFormat.Section.vectorScales.rawValue] = try sink.section(scales)
     }
 }
 
@@ -282,6 +323,18 @@ private struct FileSink {
             guard n > 0 else { throw IndexFileError.io("write failed", path: path) }
             p += n
             remaining -= n
+        }
+    }
+
+    /// Positioned read of bytes already flushed (the writer's own float vectors).
+    func read(into bytes: UnsafeMutableRawBufferPointer, at offset: Int) throws {
+        guard let p = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let n = pread(fd, p + done, bytes.count - done, off_t(offset + done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw IndexFileError.io("read back failed", path: path) }
+            done += n
         }
     }
 

@@ -34,7 +34,8 @@ public enum IndexMaintenance {
     }
 
     /// Rebuilds the given tenants (nil: every tenant with chunks) whose fresh chunks reach
-    /// `threshold` (0: all of them). Returns what happened per tenant.
+    /// `threshold` (0: all of them), or whose file is unusable (`fileNeedsRebuild`). Returns what
+    /// happened per tenant.
     public static func refresh(tenants only: Set<String>?, threshold: Int, catalog: IndexCatalog,
                                on connection: Connection) throws -> [(tenantID: String, result: IndexBuilder.Result)] {
         var results: [(tenantID: String, result: IndexBuilder.Result)] = []
@@ -42,10 +43,26 @@ public enum IndexMaintenance {
             try ids.sorted().map { TenantChunks(tenantID: $0, chunkCount: 0, freshCount: try freshCount(tenantID: $0, on: connection)) }
         } ?? tenants(on: connection)
         for tenant in candidates {
-            guard tenant.freshCount >= max(threshold, 1) || threshold == 0 else { continue }
+            guard tenant.freshCount >= max(threshold, 1) || threshold == 0
+                    || fileNeedsRebuild(path: catalog.path(for: tenant.tenantID)) else { continue }
             results.append((tenant.tenantID, try IndexBuilder.rebuild(tenantID: tenant.tenantID, catalog: catalog, on: connection)))
         }
         return results
+    }
+
+    /// True when a file exists at `path` but cannot serve searches whatever its freshness: of
+    /// another format version (after an upgrade) or with a damaged header. Workers treat such a
+    /// file as missing (searches read from SQL), so it must not wait for the fresh-chunk threshold.
+    /// A missing file keeps the threshold rule (small tenants are served from SQL until then).
+    /// Reads the header only; damage further in is caught when a worker opens the file.
+    public static func fileNeedsRebuild(path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var header = [UInt8](repeating: 0, count: IndexFileFormat.headerSize)
+        let read = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard read == IndexFileFormat.headerSize else { return true }
+        return header.withUnsafeBytes { (try? IndexFileHeader.decode($0)) == nil }
     }
 
     /// Removes index files of tenants that no longer have chunks (deleted tenants, emptied
