@@ -48,14 +48,16 @@ seconds_since() {
     awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }'
 }
 
-# search_load PYTHON TENANT COLLECTION FROM TO: rows [FROM, TO) of the synthetic corpus into chunks,
-# with their documents and ready versions (100 chunks per document).
+# search_load PYTHON TENANT COLLECTION FROM TO [--sentences]: rows [FROM, TO) of the synthetic corpus
+# into chunks, with their documents and ready versions (100 chunks per document); --sentences also
+# fills the sentence vectors the extractive answerer reads.
 search_load() {
-    local python=$1 tenant=$2 collection=$3 from=$4 to=$5
+    local python=$1 tenant=$2 collection=$3 from=$4 to=$5 sentences=${6:-} columns
+    columns="tenant_id, document_id, version, collection_id, ordinal, text, tsv, embedding, model, char_start, char_end, token_count"
+    [[ -z $sentences ]] || columns+=", sentence_vectors"
     "$python" "$PARLEY_LIB/reference/bench_search.py" copy --tenant "$tenant" --collection "$collection" \
-        --start "$from" --end "$to" |
-        search_psql -c "COPY chunks (tenant_id, document_id, version, collection_id, ordinal, text, tsv, embedding, model,
-                                     char_start, char_end, token_count) FROM STDIN (FORMAT binary)" ||
+        --start "$from" --end "$to" ${sentences:+"$sentences"} |
+        search_psql -c "COPY chunks ($columns) FROM STDIN (FORMAT binary)" ||
         die "loading chunks $from..$to failed"
     # Document ids are derived the same way as in bench_search.py: doc_ + md5("doc<n>")[:20].
     search_psql -v tenant="$tenant" -v collection="$collection" -v first=$((from / 100)) -v last=$((to / 100 - 1)) <<'SQL' ||

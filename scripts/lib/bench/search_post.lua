@@ -1,5 +1,6 @@
--- wrk script for `scripts/bench search`: POSTs the JSON bodies of a file (one per line) round-robin,
--- each wrk thread starting at a different offset, with the headers given by -H (Authorization,
+-- wrk script for `scripts/bench search` and `scripts/bench answer`: POSTs the JSON bodies of a file
+-- (one per line) round-robin, the two wrk threads starting half the file apart (so with enough
+-- distinct bodies no body is sent twice: the answer cache never hits), with the headers given by -H (Authorization,
 -- Content-Type). At the end it prints the 95th percentile in the same "  95%  12.34ms" form as
 -- wrk's --latency table, so scripts/lib/wrk.sh's wrk_latency_ms reads it like p50/p99.
 --
@@ -27,7 +28,7 @@ function init(args)
         error("search_post.lua: no request bodies in " .. path)
     end
     -- thread_number is set by setup() in the main Lua state before init runs in the thread's own.
-    position = ((thread_number or 0) * 97) % #bodies
+    position = math.floor((thread_number or 0) * #bodies / 2) % #bodies
 end
 
 function request()

@@ -2,6 +2,7 @@
 
     bench_answer.py bodies SEARCH_BODIES OUT          {"query": …} lines → {"question": …} lines
     bench_answer.py probe --url U --key K --questions F [--stream] [--concurrency N] [--passes P]
+                          [--skip N] [--limit N]
 
 `probe` posts every question (P passes, N client threads, one keep-alive connection each) and prints
 JSON: client milliseconds (p50/p95), the server's timings (retrieve/generate/total), and with
@@ -69,6 +70,7 @@ def ask(connection, path, key, body, stream):
 def probe(args):
     url = urllib.parse.urlsplit(args.url)
     bodies = [json.loads(line) for line in open(args.questions) if line.strip()]
+    bodies = bodies[args.skip:args.skip + args.limit] if args.limit else bodies[args.skip:]
     work = [bodies[i % len(bodies)] for i in range(len(bodies) * args.passes)]
     lock = threading.Lock()
     results, failures = [], []
@@ -130,6 +132,8 @@ def main():
     p.add_argument("--stream", action="store_true")
     p.add_argument("--concurrency", type=int, default=1)
     p.add_argument("--passes", type=int, default=1)
+    p.add_argument("--skip", type=int, default=0, help="questions to skip at the start of the file")
+    p.add_argument("--limit", type=int, default=0, help="questions to use (0: all)")
     args = parser.parse_args()
     {"bodies": bodies, "probe": probe}[args.command](args)
 

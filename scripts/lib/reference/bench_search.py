@@ -122,16 +122,41 @@ def check_range(start, end):
         sys.exit(f"rows are generated in batches of {BATCH}: {start}..{end} is not a whole number of them")
 
 
+def sentence_vectors(np, rng, text, vector):
+    """`chunks.sentence_vectors` (SentenceVectorCoding version 1) for a synthetic chunk: one entry
+    per sentence (words up to one ending in "."), its vector the chunk's plus noise, unit length,
+    int8 with one scale per sentence, as ingestion stores them."""
+    ranges, start, position = [], 0, 0
+    for word in text.split(" "):
+        position += len(word.encode())
+        if word.endswith("."):
+            ranges.append((start, position))
+            start = position + 1
+        position += 1
+    if start < len(text.encode()):
+        ranges.append((start, len(text.encode())))
+    vectors = vector + rng.standard_normal((len(ranges), DIMENSIONS), dtype=np.float32) * np.float32(0.8 / DIMENSIONS ** 0.5)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    scales = np.abs(vectors).max(axis=1) / 127
+    quantized = np.clip(np.rint(vectors / scales[:, None]), -127, 127).astype(np.int8)
+    parts = [struct.pack("<BBHI", 1, 0, DIMENSIONS, len(ranges))]
+    for (a, b), scale, q in zip(ranges, scales, quantized):
+        parts += [struct.pack("<IIf", a, b, float(scale)), q.tobytes()]
+    return b"".join(parts)
+
+
 def command_copy(args):
     """PostgreSQL binary COPY rows for (tenant_id, document_id, version, collection_id, ordinal, text,
-    tsv, embedding, model, char_start, char_end, token_count). tsv is empty: search never reads it."""
+    tsv, embedding, model, char_start, char_end, token_count[, sentence_vectors]). tsv is empty:
+    search never reads it. --sentences adds the sentence vectors the extractive answerer reads."""
     import numpy as np
     check_range(args.start, args.end)
     corpus = Corpus()
     out = sys.stdout.buffer
     out.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0))
     tenant, collection, model = args.tenant.encode(), args.collection.encode(), MODEL_NAME.encode()
-    fixed_tenant = struct.pack("!hi", 12, len(tenant)) + tenant
+    # Each row starts with its field count.
+    fixed_tenant = struct.pack("!hi", 13 if args.sentences else 12, len(tenant)) + tenant
     version = struct.pack("!ii", 4, 1)
     collection_field = struct.pack("!i", len(collection)) + collection
     empty_tsvector = struct.pack("!ii", 4, 0)
@@ -141,6 +166,7 @@ def command_copy(args):
     model_field = struct.pack("!i", len(model)) + model
     for number in range(args.start // BATCH, args.end // BATCH):
         texts, vectors, lengths = corpus.batch(number)
+        sentence_rng = np.random.default_rng([SEED, 5, number])
         elements = np.empty((BATCH, 2 * DIMENSIONS), dtype=">i4")
         elements[:, 0::2] = 4
         elements[:, 1::2] = vectors.astype(">f4").view(">i4")
@@ -159,6 +185,9 @@ def command_copy(args):
                       struct.pack("!ii", 4, ordinal), struct.pack("!i", len(data)), data, empty_tsvector,
                       array_header, blob[i * row_bytes:(i + 1) * row_bytes], model_field,
                       struct.pack("!iiiiii", 4, char_start, 4, char_start + len(text), 4, int(lengths[i]))]
+            if args.sentences:
+                encoded = sentence_vectors(np, sentence_rng, text, vectors[i])
+                parts += [struct.pack("!i", len(encoded)), encoded]
             char_start += len(text) + 1
         out.write(b"".join(parts))
     out.write(struct.pack("!h", -1))
@@ -336,6 +365,7 @@ def main():
     p.add_argument("--collection", required=True)
     p.add_argument("--start", type=int, required=True)
     p.add_argument("--end", type=int, required=True)
+    p.add_argument("--sentences", action="store_true", help="also the sentence_vectors column")
     p.set_defaults(run=command_copy)
     p = commands.add_parser("queries")
     p.add_argument("--count", type=int, default=200)
