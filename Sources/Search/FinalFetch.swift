@@ -5,11 +5,14 @@ import Store
 /// that exist now, for this tenant, in a collection this caller may see, become hits.
 enum FinalFetch {
     static func hits(for ranked: [(id: Int64, score: Double)], candidates: CandidateLists, tenantID: String, scope: SearchScope,
-                     queryTerms: Set<String>, analyzer: Analyzer, limit: Int, in tx: Connection) throws -> [SearchHit] {
+                     queryTerms: Set<String>, analyzer: Analyzer, limit: Int, sentenceVectors: Bool = false,
+                     in tx: Connection) throws -> [SearchHit] {
         guard !ranked.isEmpty else { return [] }
+        // A constant per call, so the statement is one of two prepared forms.
+        let vectorsColumn: SQL = sentenceVectors ? "c.sentence_vectors" : "NULL::bytea AS sentence_vectors"
         let rows = try tx.queryPrepared("""
             SELECT c.id, c.document_id, c.collection_id, c.ordinal, c.text, c.page_start, c.page_end, c.heading_path,
-                   d.title, d.source_url, v.filename
+                   d.title, d.source_url, v.filename, \(vectorsColumn)
               FROM chunks c
               JOIN documents d ON d.id = c.document_id AND d.tenant_id = c.tenant_id
               JOIN document_versions v ON v.document_id = c.document_id AND v.version = c.version AND v.tenant_id = c.tenant_id
@@ -25,13 +28,15 @@ enum FinalFetch {
             if let documents = scope.documentIDs, !documents.contains(try row.string("document_id")) { continue }
             let text = try row.string("text")
             let (snippet, highlights) = Highlighter.snippet(text: text, queryTerms: queryTerms, analyzer: analyzer)
-            hits.append(SearchHit(
+            var hit = SearchHit(
                 chunkID: id, documentID: try row.string("document_id"), title: try row.optionalString("title"),
                 filename: try row.string("filename"), sourceURL: try row.optionalString("source_url"), collection: scope.collections[try row.string("collection_id")] ?? "",
                 ordinal: try row.int("ordinal"), pageStart: try row.optionalInt("page_start"), pageEnd: try row.optionalInt("page_end"),
                 headingPath: try row.strings("heading_path"), text: text, snippet: snippet,
                 highlights: highlights.map { [$0.lowerBound, $0.upperBound] }, score: score,
-                bm25Score: bm25[id]?.score, bm25Rank: bm25[id]?.rank, denseScore: dense[id]?.score, denseRank: dense[id]?.rank))
+                bm25Score: bm25[id]?.score, bm25Rank: bm25[id]?.rank, denseScore: dense[id]?.score, denseRank: dense[id]?.rank)
+            hit.sentenceVectors = try row.optionalBytes("sentence_vectors")
+            hits.append(hit)
         }
         return hits
     }

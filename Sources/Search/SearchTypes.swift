@@ -12,15 +12,19 @@ public struct SearchRequest: Sendable {
     /// How many candidates each signal contributes to fusion (a single-signal mode ranks at least
     /// `topK`).
     public var candidates: Int
+    /// Also fetch each hit's stored sentence vectors (`SearchHit.sentenceVectors`), for the
+    /// extractive answerer; off for the search API, which never shows them.
+    public var includeSentenceVectors: Bool
 
     public init(query: String, collections: [String]? = nil, documentIDs: [String]? = nil, topK: Int = 10,
-                mode: Mode = .hybrid, candidates: Int = 100) {
+                mode: Mode = .hybrid, candidates: Int = 100, includeSentenceVectors: Bool = false) {
         self.query = query
         self.collections = collections
         self.documentIDs = documentIDs
         self.topK = topK
         self.mode = mode
         self.candidates = max(candidates, 1)
+        self.includeSentenceVectors = includeSentenceVectors
     }
 }
 
@@ -58,6 +62,9 @@ public struct SearchHit: Sendable, Encodable {
     public let bm25Rank: Int?
     public let denseScore: Double?
     public let denseRank: Int?
+    /// `chunks.sentence_vectors` as stored (see `SentenceVectorCoding`), when the request asked for
+    /// them and the chunk has them. Not serialized.
+    public var sentenceVectors: [UInt8]? = nil
 
     enum CodingKeys: String, CodingKey {
         case title, filename, collection, ordinal

@@ -22,6 +22,12 @@ public final class Searcher {
     public static let maxTopK = 1000
 
     public func search(_ request: SearchRequest, audience: SearchAudience, on connection: Connection) throws -> SearchResult {
+        try connection.withTenant(audience.tenantID) { tx in try search(request, audience: audience, in: tx) }
+    }
+
+    /// The same, inside a transaction the caller opened with `withTenant(audience.tenantID)`, so a
+    /// caller that reads more (the answer pipeline) pays for one transaction, not two.
+    public func search(_ request: SearchRequest, audience: SearchAudience, in tx: Connection) throws -> SearchResult {
         let started = IndexCatalog.monotonicSeconds()
         let query = request.query.trimmingWhitespace()
         guard !query.isEmpty else { throw SearchError.invalid("query must not be empty.") }
@@ -31,7 +37,7 @@ public final class Searcher {
         guard (1...Self.maxTopK).contains(request.topK) else { throw SearchError.invalid("top_k is 1 to \(Self.maxTopK).") }
         let tenantID = audience.tenantID
 
-        return try connection.withTenant(tenantID) { tx in
+        do {
             let settings = try SearchSettings.load(tenantID: tenantID, in: tx)
             let analyzer = try analyzer(for: settings.language)
             let scope = try SearchScope.resolve(request, audience: audience, in: tx)
@@ -55,7 +61,8 @@ public final class Searcher {
             // Slack for chunks the file still lists but SQL no longer has (deleted documents).
             let wanted = Array(ranked.prefix(request.topK * 2 + 10))
             let hits = try FinalFetch.hits(for: wanted, candidates: candidates, tenantID: tenantID, scope: scope,
-                                           queryTerms: Set(queryTerms), analyzer: analyzer, limit: request.topK, in: tx)
+                                           queryTerms: Set(queryTerms), analyzer: analyzer, limit: request.topK,
+                                           sentenceVectors: request.includeSentenceVectors, in: tx)
             let took = (IndexCatalog.monotonicSeconds() - started) * 1000
             return SearchResult(hits: hits, path: file == nil ? "exact" : "index+delta", tookMilliseconds: (took * 100).rounded() / 100,
                                 queryVector: queryVector)

@@ -38,7 +38,18 @@ public struct AnswerPipeline {
         let cacheKey: [UInt8]?
         let generation: Int64
         let cached: CachedAnswer?
+        let generator: any Generator
+        let fallbackReason: String?
+        /// Done inside the same transaction, except for an LLM's follow-up, which must be rewritten first.
+        let retrieval: Retrieval?
         let started: Double
+    }
+
+    /// The numbered sources of an answer, and what found them.
+    struct Retrieval: Sendable {
+        let sources: [Source]
+        let queryVector: [Float]?
+        let milliseconds: Double
     }
 
     public func prepare(_ request: QuestionRequest, audience: SearchAudience, environment: [String: String]) throws -> Prepared {
@@ -50,52 +61,68 @@ public struct AnswerPipeline {
             throw AnswerError.invalid("question is limited to \(QuestionRequest.maxQuestionCharacters) characters.")
         }
         let tenantID = audience.tenantID
+        // One transaction for every read before generation: settings, history, the cache, and
+        // (unless an LLM must first rewrite a follow-up) the search itself.
         return try inTenant(tenantID) { tx in
             let effective = try AnswerSettingsStore.effective(tenantID: tenantID, environment: environment, in: tx)
+            let (generator, fallbackReason) = generators.make(effective)
             var history: [Turn] = []
             if let id = request.conversationID {
                 _ = try ConversationStore.find(tenantID: tenantID, id: id, in: tx)
                 history = try ConversationStore.recentTurns(tenantID: tenantID, conversationID: id, limit: 12, in: tx)
             }
+            func prepared(cacheKey: [UInt8]?, generation: Int64, cached: CachedAnswer?, retrieval: Retrieval?) -> Prepared {
+                Prepared(request: request, audience: audience, effective: effective, history: history, cacheKey: cacheKey,
+                         generation: generation, cached: cached, generator: generator, fallbackReason: fallbackReason,
+                         retrieval: retrieval, started: started)
+            }
             // A follow-up means something different in each conversation: only opening questions
             // are cached.
-            guard history.isEmpty else {
-                return Prepared(request: request, audience: audience, effective: effective, history: history, cacheKey: nil,
-                                generation: 0, cached: nil, started: started)
+            var key: [UInt8]?, generation: Int64 = 0
+            if history.isEmpty {
+                let candidate = AnswerCache.key(question: request.question, collections: request.collections ?? [],
+                                                includeInternal: audience.includeInternal)
+                switch try AnswerCache.lookup(CachedAnswer.self, tenantID: tenantID, key: candidate, in: tx) {
+                case .hit(let answer): return prepared(cacheKey: nil, generation: 0, cached: answer, retrieval: nil)
+                case .miss(let current): (key, generation) = (candidate, current)
+                }
             }
-            let key = AnswerCache.key(question: request.question, collections: request.collections ?? [],
-                                      includeInternal: audience.includeInternal)
-            switch try AnswerCache.lookup(CachedAnswer.self, tenantID: tenantID, key: key, in: tx) {
-            case .hit(let answer):
-                return Prepared(request: request, audience: audience, effective: effective, history: history, cacheKey: nil,
-                                generation: 0, cached: answer, started: started)
-            case .miss(let generation):
-                return Prepared(request: request, audience: audience, effective: effective, history: history, cacheKey: key,
-                                generation: generation, cached: nil, started: started)
-            }
+            let rewriteFirst = generator.kind != .extractive && !history.isEmpty && FollowUp.looksLikeFollowUp(request.question)
+            let retrieval = rewriteFirst ? nil
+                : try retrieve(FollowUp.retrievalQuery(question: request.question, history: history), request, audience, in: tx)
+            return prepared(cacheKey: key, generation: generation, cached: nil, retrieval: retrieval)
         }
+    }
+
+    /// Searches (hybrid, top `sourceCount`) and numbers the hits as sources, with their sentence
+    /// vectors: the extractive generator, or the fallback, scores sentences with them.
+    private func retrieve(_ query: String, _ request: QuestionRequest, _ audience: SearchAudience, in tx: Connection) throws -> Retrieval {
+        let started = Clock.monotonicSeconds()
+        let search = SearchRequest(query: query, collections: request.collections, topK: Self.sourceCount, mode: .hybrid,
+                                   includeSentenceVectors: true)
+        let result = try searcher.search(search, audience: audience, in: tx)
+        let sources = result.hits.enumerated().map { index, hit in
+            Source(n: index + 1, chunkID: hit.chunkID, documentID: hit.documentID, title: hit.title ?? hit.filename,
+                   page: hit.pageStart, url: hit.sourceURL, headingPath: hit.headingPath, text: hit.text, fusedScore: hit.score,
+                   denseScore: hit.denseScore, bm25Score: hit.bm25Score,
+                   sentences: hit.sentenceVectors.flatMap(SentenceVectors.decode), snippet: hit.snippet)
+        }
+        return Retrieval(sources: sources, queryVector: result.queryVector, milliseconds: (Clock.monotonicSeconds() - started) * 1000)
     }
 
     public func answer(_ prepared: Prepared, sink: AnswerSink?) throws -> AnswerEnvelope {
         if let cached = prepared.cached { return try answerFromCache(cached, prepared, sink: sink) }
         let settings = prepared.effective.settings
         let tenantID = prepared.audience.tenantID
-        var (generator, fallbackReason) = generators.make(prepared.effective)
-
-        // Retrieval, with the conversation's context for follow-ups.
-        let retrieveStarted = Clock.monotonicSeconds()
-        var query = FollowUp.retrievalQuery(question: prepared.request.question, history: prepared.history)
-        if generator.kind != .extractive, !prepared.history.isEmpty, FollowUp.looksLikeFollowUp(prepared.request.question) {
-            query = standalone(prepared, generator: generator) ?? query
-        }
-        let search = SearchRequest(query: query, collections: prepared.request.collections, topK: Self.sourceCount, mode: .hybrid)
-        let result = try database.with { try searcher.search(search, audience: prepared.audience, on: $0) }
-        let sources = result.hits.enumerated().map { index, hit in
-            Source(n: index + 1, chunkID: hit.chunkID, documentID: hit.documentID, title: hit.title ?? hit.filename,
-                   page: hit.pageStart, url: hit.sourceURL, headingPath: hit.headingPath, text: hit.text, fusedScore: hit.score,
-                   denseScore: hit.denseScore, bm25Score: hit.bm25Score, snippet: hit.snippet)
-        }
-        let retrieveMilliseconds = (Clock.monotonicSeconds() - retrieveStarted) * 1000
+        var generator = prepared.generator
+        var fallbackReason = prepared.fallbackReason
+        let retrieval = try prepared.retrieval ?? {
+            // An LLM follow-up: rewritten into a standalone question first, then searched.
+            let query = standalone(prepared, generator: generator)
+                ?? FollowUp.retrievalQuery(question: prepared.request.question, history: prepared.history)
+            return try inTenant(tenantID) { tx in try retrieve(query, prepared.request, prepared.audience, in: tx) }
+        }()
+        let sources = retrieval.sources
 
         // Generation. A failing provider hands over to the extractive generator; when it already
         // streamed part of its answer, the client is told to discard that part first.
@@ -103,8 +130,7 @@ public struct AnswerPipeline {
         let prompt = PromptBuilder.build(question: prepared.request.question, sources: sources, history: prepared.history,
                                          instructions: settings.instructions, refusal: settings.refusalText,
                                          historyTokenBudget: settings.historyTokenBudget)
-        var input = GenerationInput(question: prepared.request.question, questionVector: result.queryVector,
-                                    sources: generator.kind == .extractive ? try attachSentences(sources, tenantID: tenantID) : sources,
+        let input = GenerationInput(question: prepared.request.question, questionVector: retrieval.queryVector, sources: sources,
                                     prompt: prompt, refusal: settings.refusalText)
         var output: GenerationOutput
         do {
@@ -118,7 +144,6 @@ public struct AnswerPipeline {
                 fallbackReason = error.description
                 if streamed { _ = sink?.reset(reason: error.description) }
                 generator = generators.fallback
-                input.sources = try attachSentences(sources, tenantID: tenantID)
                 output = try generator.generate(input) { sink?.token($0) ?? true }
             }
         }
@@ -126,19 +151,15 @@ public struct AnswerPipeline {
 
         let resolved = Citations.resolve(output.text, sources: input.sources)
         let confidence = Confidence.score(sources: input.sources, resolved: resolved, refused: resolved.citations.isEmpty)
-        let (cost, _) = try inTenant(tenantID) { tx in
-            try PriceTable.cost(of: output.usage, generator: generator.kind, provider: prepared.effective.provider?.kind,
-                                model: output.model, on: tx)
-        }
         let reply = AssistantReply(
             text: resolved.text, citations: resolved.citations, confidence: confidence,
             escalate: confidence < settings.confidenceThreshold, generator: generator.kind, model: output.model,
-            fallback: fallbackReason != nil, usage: output.usage, cost: cost,
-            timings: AnswerTimings(retrieveMs: Int(retrieveMilliseconds.rounded()), generateMs: Int(generateMilliseconds.rounded())))
+            fallback: fallbackReason != nil, usage: output.usage,
+            timings: AnswerTimings(retrieveMs: Int(retrieval.milliseconds.rounded()), generateMs: Int(generateMilliseconds.rounded())))
         // An answer from the fallback is not what the tenant configured: never cache it.
         let cacheKey = fallbackReason == nil ? prepared.cacheKey : nil
         return try finish(reply, prepared, fallbackReason: fallbackReason, cacheKey: cacheKey, sink: sink,
-                          retrieveMilliseconds: retrieveMilliseconds, generateMilliseconds: generateMilliseconds)
+                          retrieveMilliseconds: retrieval.milliseconds, generateMilliseconds: generateMilliseconds)
     }
 
     /// A cached answer is sent as one piece and stored like any other exchange, as a cache hit.
@@ -162,6 +183,8 @@ public struct AnswerPipeline {
         // One transaction: the conversation (on its first question), both messages, the day's
         // usage and the cache entry land together or not at all.
         let (conversationID, ids) = try inTenant(tenantID) { tx in
+            reply.cost = try PriceTable.cost(of: reply.usage, generator: reply.generator,
+                                             provider: prepared.effective.provider?.kind, model: reply.model ?? "", on: tx).cost
             let conversationID = try prepared.request.conversationID
                 ?? ConversationStore.create(tenantID: tenantID, channel: prepared.request.channel, in: tx).id
             let ids = try ConversationStore.append(tenantID: tenantID, conversationID: conversationID,
@@ -195,11 +218,6 @@ public struct AnswerPipeline {
         guard let output = try? generator.generate(input, onDelta: { _ in true }) else { return nil }
         let text = output.text.trimmingSpaces
         return text.isEmpty ? nil : String(text.prefix(QuestionRequest.maxQuestionCharacters))
-    }
-
-    private func attachSentences(_ sources: [Source], tenantID: String) throws -> [Source] {
-        guard !sources.isEmpty, sources.contains(where: { $0.sentences == nil }) else { return sources }
-        return try inTenant(tenantID) { try SentenceVectors.attach(to: sources, tenantID: tenantID, on: $0) }
     }
 
     private func inTenant<T>(_ tenantID: String, _ body: (Connection) throws -> T) throws -> T {
