@@ -15,18 +15,21 @@
 source "$PARLEY_LIB/bench/search.sh"
 
 bench_answer() {
-    local rounds=3 duration=15 size=100000
+    local rounds=3 duration=15 size=100000 profile=0
     while (($#)); do
         case $1 in
         --rounds) rounds=$2 && shift 2 ;;
         --duration) duration=$2 && shift 2 ;;
+        --perf) profile=1 && shift ;;
         *) usage >&2 && return 2 ;;
         esac
     done
     [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds takes a positive number"
     [[ $duration =~ ^[1-9][0-9]*$ ]] || die "--duration takes a positive number of seconds"
     local bin python gen=$PARLEY_LIB/reference/bench_search.py client=$PARLEY_LIB/reference/bench_answer.py
-    bin=$(bench_prepare time)
+    local -a extras=(time)
+    if ((profile)); then extras+=(linux-perf); fi
+    bin=$(bench_prepare "${extras[@]}")
     python=$(reference_python)
     reference_require "$python" "numpy" numpy
 
@@ -91,6 +94,12 @@ bench_answer() {
             >"$run/wrk-c$c-$round.txt" 2>&1 || die "wrk failed: $(cat "$run/wrk-c$c-$round.txt")"
         search_cpu_ms >"$run/cpu-c$c-$round.after"
     done
+    if ((profile)); then
+        sed -n '12001,16000p' "$questions" >"$run/perf-questions.jsonl"
+        mkdir -p "$PARLEY_REPO/var/bench"
+        search_profile "$size" "$key" "$run/perf-questions.jsonl" \
+            "$PARLEY_REPO/var/bench/answer-$(date -u +%Y%m%dT%H%M%SZ)-perf.txt" /v1/query
+    fi
     hits_after=$(search_psql -At -c "SELECT coalesce(sum(answered_by_cache), 0) FROM usage_daily WHERE tenant_id = '$tenant'")
 
     # The LLM path: the fake on loopback, configured like a real provider.

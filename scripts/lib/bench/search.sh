@@ -74,12 +74,13 @@ SQL
         die "inserting the documents of chunks $from..$to failed"
 }
 
-# search_wrk FILE CONNECTIONS SECONDS KEY BODIES: one wrk run against POST /v1/search, saved in FILE.
+# search_wrk FILE CONNECTIONS SECONDS KEY BODIES [PATH]: one wrk run against POST PATH (default
+# /v1/search), saved in FILE.
 search_wrk() {
-    local file=$1 connections=$2 seconds=$3 key=$4 bodies=$5
+    local file=$1 connections=$2 seconds=$3 key=$4 bodies=$5 path=${6:-/v1/search}
     wrk -t2 -c"$connections" -d"${seconds}s" --latency --timeout 5s -s "$PARLEY_LIB/bench/search_post.lua" \
         -H "Authorization: Bearer $key" -H "Content-Type: application/json" \
-        "$STACK_BASE_URL/v1/search" -- "$bodies" >"$file" 2>&1 || die "wrk failed: $(cat "$file")"
+        "$STACK_BASE_URL$path" -- "$bodies" >"$file" 2>&1 || die "wrk failed: $(cat "$file")"
 }
 
 # search_cpu_ms: CPU time (user + system, ms) used so far by the pool's workers, the PostgreSQL
@@ -100,13 +101,13 @@ search_cpu_ms() {
     echo "${totals[@]}"
 }
 
-# search_profile SIZE KEY BODIES OUT: perf call graph of one worker for 10 s of wrk -c8 load; the
-# flat profile (self time per symbol, demangled) is written to OUT.
+# search_profile SIZE KEY BODIES OUT [PATH]: perf call graph of one worker for 10 s of wrk -c8 load
+# on POST PATH (default /v1/search); the flat profile (self time per symbol, demangled) is written to OUT.
 search_profile() {
-    local size=$1 key=$2 bodies=$3 out=$4 worker data=$SEARCH_RUN/perf-$1.data wrk_pid
+    local size=$1 key=$2 bodies=$3 out=$4 path=${5:-/v1/search} worker data=$SEARCH_RUN/perf-$1.data wrk_pid
     worker=$(pool_workers "$(stack_master_pid)" | head -n1)
     log "perf: worker $worker for 10 s under wrk -c8 ($size chunks)"
-    search_wrk "$SEARCH_RUN/wrk-perf-$size.txt" 8 14 "$key" "$bodies" &
+    search_wrk "$SEARCH_RUN/wrk-perf-$size.txt" 8 14 "$key" "$bodies" "$path" &
     wrk_pid=$!
     sleep 2
     perf record -q -g -p "$worker" -o "$data" -- sleep 10 >/dev/null 2>&1 || warn "perf record failed"
