@@ -7,24 +7,21 @@ import Synchronization
 public final class SearchEngine: Sendable {
     public let catalog: IndexCatalog
     private let makeEmbedder: @Sendable () throws -> any EmbeddingProvider
-    private let embedder = Mutex<(any EmbeddingProvider)?>(nil)
+    private let batcher = Mutex<QueryBatcher?>(nil)
 
     public init(catalog: IndexCatalog, makeEmbedder: @escaping @Sendable () throws -> any EmbeddingProvider) {
         self.catalog = catalog
         self.makeEmbedder = makeEmbedder
     }
 
-    /// The unit vector of a question.
+    /// The unit vector of a question; concurrent questions share forward passes (`QueryBatcher`).
     func embedQuery(_ text: String) throws -> [Float] {
-        let provider = try embedder.withLock { current in
+        let batcher = try batcher.withLock { current in
             if let current { return current }
-            let made = try makeEmbedder()
+            let made = QueryBatcher(provider: try makeEmbedder())
             current = made
             return made
         }
-        guard let vector = try provider.embed(texts: [text], kind: .query).first else {
-            throw SearchError.unavailable("the embedding model returned no vector")
-        }
-        return vector
+        return try batcher.embed(text)
     }
 }
