@@ -10,17 +10,26 @@ public struct SearchSettings: Sendable, Equatable {
 
     public init() {}
 
-    static func load(tenantID: String, in tx: Connection) throws -> SearchSettings {
+    /// The tenant's settings and its index file's generation and language (nil when it has no
+    /// file yet), in one round trip: both are read at the start of every search.
+    static func load(tenantID: String, in tx: Connection) throws -> (settings: SearchSettings, index: (generation: Int64, language: String)?) {
         var settings = SearchSettings()
         guard let row = try tx.queryPrepared("""
-            SELECT language, bm25_k1, bm25_b, weight_bm25, weight_dense, rrf_k FROM search_settings WHERE tenant_id = \(tenantID)
-            """).rows.first else { return settings }
-        settings.language = try row.string("language")
-        settings.bm25 = BM25Parameters(k1: try row.double("bm25_k1"), b: try row.double("bm25_b"))
-        settings.weightBM25 = try row.double("weight_bm25")
-        settings.weightDense = try row.double("weight_dense")
-        settings.rrfK = try row.double("rrf_k")
-        return settings
+            SELECT s.language, s.bm25_k1, s.bm25_b, s.weight_bm25, s.weight_dense, s.rrf_k,
+                   i.generation AS index_generation, i.language AS index_language
+              FROM (SELECT 1) AS one
+              LEFT JOIN search_settings s ON s.tenant_id = \(tenantID)
+              LEFT JOIN search_indexes i ON i.tenant_id = \(tenantID)
+            """).rows.first else { return (settings, nil) }
+        if let language = try row.optionalString("language") {
+            settings.language = language
+            settings.bm25 = BM25Parameters(k1: try row.double("bm25_k1"), b: try row.double("bm25_b"))
+            settings.weightBM25 = try row.double("weight_bm25")
+            settings.weightDense = try row.double("weight_dense")
+            settings.rrfK = try row.double("rrf_k")
+        }
+        let index = try row.optionalString("index_language").map { (Int64(try row.int64("index_generation")), $0) }
+        return (settings, index)
     }
 }
 

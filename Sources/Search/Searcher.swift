@@ -38,12 +38,14 @@ public final class Searcher {
         let tenantID = audience.tenantID
 
         do {
-            let settings = try SearchSettings.load(tenantID: tenantID, in: tx)
+            let (settings, index) = try SearchSettings.load(tenantID: tenantID, in: tx)
             let analyzer = try analyzer(for: settings.language)
             let scope = try SearchScope.resolve(request, audience: audience, in: tx)
             guard !scope.collectionIDs.isEmpty else { return SearchResult(hits: [], path: "exact", tookMilliseconds: 0) }
 
-            let file = try indexFile(tenantID: tenantID, language: settings.language, in: tx)
+            // A file built for another language analyzed its chunks differently: not comparable.
+            let file = index.flatMap { $0.language == settings.language
+                ? engine.catalog.file(tenantID: tenantID, generation: $0.generation) : nil }
             let queryTerms = Array(Set(analyzer.terms(query)))
             let queryVector = request.mode == .bm25 ? nil : try engine.embedQuery(query)
             let fresh = try FreshChunks.load(tenantID: tenantID, after: file?.watermark ?? 0, scope: scope,
@@ -74,15 +76,6 @@ public final class Searcher {
         let made = try Analyzer(language: language)
         analyzers[language] = made
         return made
-    }
-
-    private func indexFile(tenantID: String, language: String, in tx: Connection) throws -> IndexFile? {
-        guard let row = try tx.queryPrepared("""
-            SELECT generation, language FROM search_indexes WHERE tenant_id = \(tenantID)
-            """).rows.first else { return nil }
-        // A file built for another language analyzed its chunks differently: not comparable.
-        guard try row.string("language") == language else { return nil }
-        return engine.catalog.file(tenantID: tenantID, generation: Int64(try row.int64("generation")))
     }
 
     private func bm25Candidates(terms: [String], file: IndexFile?, fresh: FreshChunks, scope: SearchScope,

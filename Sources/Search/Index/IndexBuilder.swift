@@ -37,7 +37,7 @@ public enum IndexBuilder {
             let generation = try tx.query("""
                 SELECT coalesce(max(generation), 0) AS g FROM search_indexes WHERE tenant_id = \(tenantID)
                 """).rows.first?.int64("g") ?? 0
-            return (Int64(watermark), Int64(generation) + 1, try SearchSettings.load(tenantID: tenantID, in: tx).language)
+            return (Int64(watermark), Int64(generation) + 1, try SearchSettings.load(tenantID: tenantID, in: tx).settings.language)
         }
         guard let start else { return .busy }
         let path = catalog.path(for: tenantID)
