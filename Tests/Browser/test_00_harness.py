@@ -24,7 +24,7 @@ def main():
 
     # Keyboard: the first Tab from a fresh page lands on the first link.
     b.press("TAB")
-    check(b.active_element().attribute("href") == stack.url("/healthz"), "Tab did not reach the /healthz link")
+    check(b.active_element().property("href") == stack.url("/healthz"), "Tab did not reach the /healthz link")
 
     # Open shadow roots, as the widget builds them.
     host = b.execute("""
