@@ -16,8 +16,9 @@ PARLEY_BUILD_PACKAGES=(
 # shellcheck disable=SC2034
 PARLEY_RUNTIME_PACKAGES=(nginx postgresql-client curl procps systemd)
 # shellcheck disable=SC2034
-# What dev, test and bench add: a local database, load generators, a browser for the page tests.
-PARLEY_DEV_PACKAGES=(postgresql spawn-fcgi wrk chromium chromium-driver gcc)
+# What dev, test and bench add: a local database, load generators, a browser and Python (standard
+# library only) for the page tests.
+PARLEY_DEV_PACKAGES=(postgresql spawn-fcgi wrk chromium chromium-driver python3 gcc)
 
 # package_installed NAME: dpkg knows NAME as fully installed.
 package_installed() {
