@@ -8,7 +8,7 @@ struct Parley: ParsableCommand {
         commandName: "parley",
         abstract: "Parley: grounded answers from your documents, served by a FastCGI pool behind nginx.",
         version: ParleyVersion.current,
-        subcommands: [Serve.self, Migrate.self, IngestCommand.self, IndexCommand.self, EvalCommand.self, TenantCommand.self, KeyCommand.self, UserCommand.self, ProviderCommand.self,
+        subcommands: [Serve.self, Migrate.self, IngestCommand.self, IndexCommand.self, EvalCommand.self, MaintainCommand.self, TenantCommand.self, KeyCommand.self, UserCommand.self, ProviderCommand.self,
                       EmbedCommand.self, Doctor.self]
     )
 }

@@ -71,6 +71,7 @@ enum IngestJob {
         process.arguments = arguments
         process.environment = [
             "PARLEY_DATABASE_URL": TestDatabase.appConninfo ?? "",
+            "PARLEY_OWNER_DATABASE_URL": TestDatabase.ownerConninfo ?? "",
             "PARLEY_EMBED_MODEL_DIR": modelDirectory ?? "",
             "PARLEY_INDEX_DIR": indexDirectory,
             "PATH": environment["PATH"] ?? "/usr/bin:/bin",

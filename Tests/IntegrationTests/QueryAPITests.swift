@@ -153,3 +153,35 @@ struct QueryAPITests {
         #expect(unknown.status == 404, "\(unknown.text)")
     }
 }
+
+/// `parley maintain` on the test stack: retention and cache pruning, as the timer runs it.
+@Suite(.enabled(if: IngestJob.isAvailable, "needs the stack scripts/test starts and the embedding model"))
+struct MaintainCommandTests {
+    @Test func expiredConversationsAndStaleCacheEntriesAreRemoved() throws {
+        let loaded = try QueryAPITests.load()
+        defer { loaded.fixture.remove() }
+        let tenant = loaded.fixture.tenantID
+        let old = try QueryAPITests.ask(loaded.fixture.queryKey, "Where do parcels leave from?")
+        let recent = try QueryAPITests.ask(loaded.fixture.queryKey, "How should the scooter battery be stored?")
+        let oldID = try #require(QueryAPITests.string(old.json?["conversation_id"]))
+        let recentID = try #require(QueryAPITests.string(recent.json?["conversation_id"]))
+        let patch = try TestStack.send("PATCH", "/v1/settings/answers", key: loaded.fixture.adminKey, json: #"{"retention_days":30}"#)
+        #expect(patch.status == 200, "\(patch.text)")
+        let owner = try TestDatabase.ownerConnection()
+        _ = try owner.execute("""
+            UPDATE conversations SET last_message_at = now() - interval '31 days', updated_at = now() - interval '31 days'
+             WHERE tenant_id = \(tenant) AND id = \(oldID)
+            """)
+        // New knowledge: both cached answers belong to a past generation now.
+        _ = try Uploads.post(loaded.fixture.adminKey, name: "depot.md", bytes: Array("# Depot\n\nA new depot opened in Grenoble.".utf8))
+
+        let run = try IngestJob.runParley(["maintain"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains(#""tenant_id":"\#(tenant)","conversations_expired":1"#), "\(run.output)")
+        #expect(run.output.contains(#""tenant_id":"\#(tenant)","cache_entries_pruned":2"#), "\(run.output)")
+        #expect(try TestStack.send("GET", "/v1/conversations/\(oldID)", key: loaded.fixture.queryKey).status == 404)
+        #expect(try TestStack.send("GET", "/v1/conversations/\(recentID)", key: loaded.fixture.queryKey).status == 200)
+        let messages = try owner.query("SELECT count(*) AS n FROM messages WHERE tenant_id = \(tenant) AND conversation_id = \(oldID)").rows
+        #expect(try messages.first?.int("n") == 0)
+    }
+}
