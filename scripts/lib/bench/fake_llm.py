@@ -2,7 +2,9 @@
 
 It speaks the real streaming wire format (`data: {chat.completion.chunk}` lines, a final usage chunk
 when `stream_options.include_usage` is set, then `data: [DONE]`) and sends the first token the moment
-the request has been read, so the time a client waits for its first token is Parley's own overhead.
+the request has been read. That first token starts with `[fake N ms]`: the fake's own time from the
+request line to writing it, which the benchmark subtracts from the client's wait to get what Parley
+adds.
 
     fake_llm.py --port P [--tokens N] [--interval-ms MS]
 """
@@ -31,6 +33,7 @@ def main():
             self.wfile.flush()
 
         def do_POST(self):
+            started = time.perf_counter()
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
             if not self.path.endswith("/chat/completions"):
                 self.send_error(404)
@@ -50,7 +53,8 @@ def main():
             try:
                 if not body.get("stream"):
                     raise ValueError("the benchmark expects streaming requests")
-                self.chunk(delta("According to the sources [1], "))
+                own = (time.perf_counter() - started) * 1000
+                self.chunk(delta("[fake %.3f ms] According to the sources [1], " % own))
                 for index in range(args.tokens):
                     time.sleep(args.interval_ms / 1000)
                     self.chunk(delta("word%d " % index))

@@ -7,11 +7,13 @@
 `probe` posts every question (P passes, N client threads, one keep-alive connection each) and prints
 JSON: client milliseconds (p50/p95), the server's timings (retrieve/generate/total), and with
 --stream the time from sending the request to the first `token` event reaching the client, which
-is what Parley adds when the LLM (the loopback fake) sends its first token at once.
+minus the fake LLM's own time before it wrote that token (it reports it in the token): what
+Parley adds.
 """
 import argparse
 import http.client
 import json
+import re
 import statistics
 import sys
 import threading
@@ -45,7 +47,7 @@ def ask(connection, path, key, body, stream):
     if not stream:
         answer = json.loads(response.read())
         return (time.perf_counter() - started) * 1000, None, answer
-    first = None
+    first, fake_ms = None, 0.0
     event, done = None, None
     while True:
         line = response.readline()
@@ -57,6 +59,8 @@ def ask(connection, path, key, body, stream):
         elif line.startswith(b"data: "):
             if event == "token" and first is None:
                 first = (time.perf_counter() - started) * 1000
+                own = re.search(r"\[fake ([0-9.]+) ms\]", json.loads(line[6:]).get("text", ""))
+                fake_ms = float(own.group(1)) if own else 0.0
             elif event == "done":
                 done = json.loads(line[6:])
             elif event == "error":
@@ -64,7 +68,7 @@ def ask(connection, path, key, body, stream):
         if done is not None and line == b"":
             break
     response.read()
-    return (time.perf_counter() - started) * 1000, first, done
+    return (time.perf_counter() - started) * 1000, None if first is None else (first, first - fake_ms), done
 
 
 def probe(args):
@@ -108,7 +112,9 @@ def probe(args):
         "fallbacks": sum(1 for a in answers if a.get("fallback")),
     }
     if args.stream:
-        out["first_token_ms"] = summary([r[1] for r in results if r[1] is not None])
+        out["first_token_ms"] = summary([r[1][0] for r in results if r[1] is not None])
+        # The same minus the fake provider's own time before it wrote the first token.
+        out["parley_first_token_ms"] = summary([r[1][1] for r in results if r[1] is not None])
     print(json.dumps(out))
 
 
