@@ -95,6 +95,7 @@ export function mountChat(container, { client, widgetId, config, themeTarget, on
   }
 
   async function ask(question) {
+    if (busy) return;
     showError('');
     suggestions.hidden = true;
     add(userMessage(question));
