@@ -17,8 +17,8 @@ PARLEY_BUILD_PACKAGES=(
 PARLEY_RUNTIME_PACKAGES=(nginx postgresql-client curl procps systemd)
 # shellcheck disable=SC2034
 # What dev, test and bench add: a local database, load generators, a browser and Python (standard
-# library only) for the page tests.
-PARLEY_DEV_PACKAGES=(postgresql spawn-fcgi wrk chromium chromium-driver python3 gcc)
+# library only) for the browser tests, and nodejs for the pages' module unit tests (Tests/Pages, no npm).
+PARLEY_DEV_PACKAGES=(postgresql spawn-fcgi wrk chromium chromium-driver python3 gcc nodejs)
 
 # package_installed NAME: dpkg knows NAME as fully installed.
 package_installed() {
