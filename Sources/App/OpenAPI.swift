@@ -29,6 +29,10 @@ public enum OpenAPI {
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "description": "An API key: Authorization: Bearer pk_live_…"],
                     "apiKeyHeader": ["type": "apiKey", "in": "header", "name": "X-API-Key"],
+                    "session": [
+                        "type": "apiKey", "in": "cookie", "name": "parley_session",
+                        "description": "An admin-console session (POST /v1/auth/login); state-changing requests also need X-CSRF-Token",
+                    ],
                 ],
                 "schemas": [
                     "Problem": [
@@ -67,11 +71,17 @@ public enum OpenAPI {
             ("summary", .string(doc.summary)),
             ("tags", [.string(doc.tag)]),
         ]
-        if let scope = doc.scope {
-            operation.append(("security", [["bearer": []], ["apiKeyHeader": []]]))
+        if doc.scope == "session" {
+            operation.append(("security", [["session": []]]))
+            addProblem(401, "No valid session")
+            addProblem(403, "Missing or wrong X-CSRF-Token, or the tenant is disabled")
+            addProblem(503, "The database is unavailable")
+        } else if let scope = doc.scope {
+            operation.append(("security", [["bearer": []], ["apiKeyHeader": []], ["session": []]]))
             operation.append(("x-parley-scope", .string(scope)))
-            addProblem(401, "Missing, malformed, unknown or revoked API key")
-            addProblem(403, scope == "any" ? "The tenant is disabled" : "The key lacks the '\(scope)' scope, or the tenant is disabled")
+            addProblem(401, "Missing, malformed, unknown or revoked API key, or no valid session")
+            addProblem(403, scope == "any" ? "The tenant is disabled, or a missing X-CSRF-Token"
+                : "The key lacks the '\(scope)' scope, the user's role does not allow it, a missing X-CSRF-Token, or the tenant is disabled")
             addProblem(503, "The database is unavailable")
         } else {
             operation.append(("security", []))

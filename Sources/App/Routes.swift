@@ -7,6 +7,7 @@ public enum Routes {
         var router = Router<RequestContext>()
         HealthRoutes.register(into: &router)
         TenantRoutes.register(into: &router)
+        AuthRoutes.register(into: &router)
         KeyRoutes.register(into: &router)
         CollectionRoutes.register(into: &router)
         DocumentRoutes.register(into: &router)

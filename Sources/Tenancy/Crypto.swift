@@ -35,6 +35,20 @@ public enum Crypto {
         return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
     }
 
+    /// HMAC-SHA256 of `message` under `key` (RFC 2104), for values derived from a secret.
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        var length: UInt32 = 0
+        key.withUnsafeBufferPointer { k in
+            message.withUnsafeBufferPointer { m in
+                output.withUnsafeMutableBufferPointer { out in
+                    _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.baseAddress, m.count, out.baseAddress, &length)
+                }
+            }
+        }
+        return output
+    }
+
     public static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: length)
         let passwordChars = password.map { CChar(bitPattern: $0) }

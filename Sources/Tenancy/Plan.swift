@@ -37,12 +37,24 @@ public struct Tenant: Sendable, Equatable {
     public let limits: PlanLimits
 }
 
-/// Who is asking: an authenticated, non-revoked key of an active tenant.
-/// It can only be made by `Authenticator`, so holding one means authentication succeeded.
+/// Who is asking: an authenticated, non-revoked key of an active tenant, or a signed-in user's
+/// valid session. It can only be made by `Authenticator` or `SessionStore`, so holding one means
+/// authentication succeeded.
 public struct Principal: Sendable {
+    /// The API key's id; for a signed-in user, the session's id (`ses_…`).
     public let keyID: String
     public let scopes: [Scope]
     public let tenant: Tenant
+    /// Set when a person signed in to the admin console is asking (nil for API keys); their
+    /// `scopes` are their role's.
+    public let user: SignedInUser?
+
+    init(keyID: String, scopes: [Scope], tenant: Tenant, user: SignedInUser? = nil) {
+        self.keyID = keyID
+        self.scopes = scopes
+        self.tenant = tenant
+        self.user = user
+    }
 
     public func allows(_ scope: Scope) -> Bool {
         scopes.contains(scope) || scopes.contains(.admin)

@@ -5,7 +5,7 @@ import Tenancy
 enum TenantRoutes {
     static let schema: JSONValue = [
         "type": "object",
-        "required": ["id", "name", "plan", "status", "limits", "key"],
+        "required": ["id", "name", "plan", "status", "limits"],
         "properties": [
             "id": ["type": "string", "example": "ten_abcdefghij2345abcdef"],
             "name": ["type": "string"],
@@ -19,7 +19,11 @@ enum TenantRoutes {
                     "max_upload_bytes": ["type": "integer"], "max_api_keys": ["type": "integer"],
                 ],
             ],
-            "key": ["type": "object", "properties": ["id": ["type": "string"], "scopes": ["type": "array", "items": ["type": "string"]]]],
+            "key": ["type": "object", "description": "The calling API key (absent for a signed-in user)",
+                    "properties": ["id": ["type": "string"], "scopes": ["type": "array", "items": ["type": "string"]]]],
+            "user": ["type": "object", "description": "The signed-in user (absent for an API key)",
+                     "properties": ["id": ["type": "string"], "email": ["type": "string"], "role": ["type": "string"],
+                                    "scopes": ["type": "array", "items": ["type": "string"]]]],
         ],
     ]
 
@@ -37,20 +41,28 @@ enum TenantRoutes {
     static func body(for principal: Principal) -> JSONValue {
         let tenant = principal.tenant
         let limits = tenant.limits
-        return [
-            "id": .string(tenant.id),
-            "name": .string(tenant.name),
-            "plan": .string(tenant.plan),
-            "status": .string(tenant.status.rawValue),
-            "limits": [
+        let scopes = JSONValue.array(principal.scopes.map { .string($0.rawValue) })
+        var members: [(String, JSONValue)] = [
+            ("id", .string(tenant.id)),
+            ("name", .string(tenant.name)),
+            ("plan", .string(tenant.plan)),
+            ("status", .string(tenant.status.rawValue)),
+            ("limits", [
                 "requests_per_minute": .number(Double(limits.requestsPerMinute)),
                 "queries_per_month": .number(Double(limits.queriesPerMonth)),
                 "max_documents": .number(Double(limits.maxDocuments)),
                 "max_storage_bytes": .number(Double(limits.maxStorageBytes)),
                 "max_upload_bytes": .number(Double(limits.maxUploadBytes)),
                 "max_api_keys": .number(Double(limits.maxAPIKeys)),
-            ],
-            "key": ["id": .string(principal.keyID), "scopes": .array(principal.scopes.map { .string($0.rawValue) })],
+            ]),
         ]
+        // A signed-in user is not a key: they are named instead, with their role.
+        if let user = principal.user {
+            members.append(("user", ["id": .string(user.id), "email": .string(user.email), "role": .string(user.role.rawValue),
+                                     "scopes": scopes]))
+        } else {
+            members.append(("key", ["id": .string(principal.keyID), "scopes": scopes]))
+        }
+        return .object(members)
     }
 }
