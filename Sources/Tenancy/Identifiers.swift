@@ -1,4 +1,4 @@
-/// Random, kind-prefixed identifiers (`ten_…`, `key_…`, `usr_…`, `doc_…`, `col_…`, `conv_…`, `msg_…`): never sequential, so ids in URLs
+/// Random, kind-prefixed identifiers (`ten_…`, `key_…`, `usr_…`, `doc_…`, `col_…`, `conv_…`, `msg_…`, `wid_…`): never sequential, so ids in URLs
 /// reveal nothing about volume and cannot be enumerated. 20 base32 characters carry 100 random bits.
 public enum Identifier {
     public enum Kind: String, Sendable {
@@ -9,6 +9,7 @@ public enum Identifier {
         case collection = "col"
         case conversation = "conv"
         case message = "msg"
+        case widget = "wid"
     }
 
     public static func make(_ kind: Kind) throws -> String {
