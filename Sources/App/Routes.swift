@@ -15,6 +15,10 @@ public enum Routes {
         QueryRoutes.register(into: &router)
         ConversationRoutes.register(into: &router)
         AnswerSettingsRoutes.register(into: &router)
+        WidgetRoutes.register(into: &router)
+        PublicWidgetRoutes.register(into: &router)
+        FeedbackRoutes.register(into: &router)
+        AnalyticsRoutes.register(into: &router)
         // The document describes every route above, itself included; it is computed once, lazily.
         let document = OpenAPIDocument()
         router.add(.GET, "/v1/openapi.json", doc: RouteDoc(

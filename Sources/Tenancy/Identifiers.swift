@@ -1,4 +1,5 @@
-/// Random, kind-prefixed identifiers (`ten_…`, `key_…`, `usr_…`, `doc_…`, `col_…`, `conv_…`, `msg_…`, `ses_…`): never sequential, so ids in URLs
+/// Random, kind-prefixed identifiers (`ten_…`, `key_…`, `usr_…`, `doc_…`, `col_…`, `conv_…`, `msg_…`, `ses_…`,
+/// `wid_…`): never sequential, so ids in URLs
 /// reveal nothing about volume and cannot be enumerated. 20 base32 characters carry 100 random bits.
 public enum Identifier {
     public enum Kind: String, Sendable {
@@ -10,6 +11,7 @@ public enum Identifier {
         case conversation = "conv"
         case message = "msg"
         case session = "ses"
+        case widget = "wid"
     }
 
     public static func make(_ kind: Kind) throws -> String {

@@ -12,10 +12,13 @@ public enum TestStack {
     public static var isRunning: Bool { baseURL != nil && TestDatabase.isConfigured }
 
     /// One request through nginx.
+    /// `from`: a loopback source address (127.0.0.x) to appear as a client of its own to nginx's
+    /// per-IP rate limits, so tests of the public endpoints do not share one budget.
     public static func send(_ method: String, _ path: String, headers: [(String, String)] = [],
-                            body: [UInt8]? = nil) throws -> HTTPClient.Reply {
+                            body: [UInt8]? = nil, from localAddress: String? = nil) throws -> HTTPClient.Reply {
         guard let baseURL else { throw TestDatabase.NotConfigured(variable: "PARLEY_TEST_BASE_URL") }
-        return try HTTPClient.send(method: method, url: baseURL + path, headers: headers, body: body, timeoutSeconds: 15)
+        return try HTTPClient.send(method: method, url: baseURL + path, headers: headers, body: body, timeoutSeconds: 15,
+                                   localAddress: localAddress)
     }
 
     public static func send(_ method: String, _ path: String, key: String, json: String? = nil) throws -> HTTPClient.Reply {

@@ -186,7 +186,8 @@ public struct AnswerPipeline {
             reply.cost = try PriceTable.cost(of: reply.usage, generator: reply.generator,
                                              provider: prepared.effective.provider?.kind, model: reply.model ?? "", on: tx).cost
             let conversationID = try prepared.request.conversationID
-                ?? ConversationStore.create(tenantID: tenantID, channel: prepared.request.channel, in: tx).id
+                ?? ConversationStore.create(tenantID: tenantID, channel: prepared.request.channel,
+                                           visitorTokenHash: prepared.request.visitorTokenHash, in: tx).id
             let ids = try ConversationStore.append(tenantID: tenantID, conversationID: conversationID,
                                                    question: prepared.request.question, reply: reply, in: tx)
             if let cacheKey {

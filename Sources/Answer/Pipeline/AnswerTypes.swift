@@ -5,12 +5,16 @@ public struct QuestionRequest: Sendable {
     public var collections: [String]?
     /// The channel the question came through ("api", "widget", "whatsapp", …), kept on the conversation.
     public var channel: String
+    /// A widget visitor's first question: the new conversation keeps this hash of their token.
+    public var visitorTokenHash: [UInt8]?
 
-    public init(question: String, conversationID: String? = nil, collections: [String]? = nil, channel: String = "api") {
+    public init(question: String, conversationID: String? = nil, collections: [String]? = nil, channel: String = "api",
+                visitorTokenHash: [UInt8]? = nil) {
         self.question = question
         self.conversationID = conversationID
         self.collections = collections
         self.channel = channel
+        self.visitorTokenHash = visitorTokenHash
     }
 
     public static let maxQuestionCharacters = 1000
@@ -32,6 +36,9 @@ public struct AnswerEnvelope: Sendable, Encodable {
     public var fallback: Bool
     public var fallbackReason: String?
     public var cached: Bool
+    /// Only on a widget conversation's first answer: the token that continues and reads it, shown
+    /// this once (omitted from the JSON otherwise).
+    public var visitorToken: String?
 
     public struct Usage: Sendable, Encodable {
         public var promptTokens: Int
@@ -52,6 +59,7 @@ public struct AnswerEnvelope: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case answer, citations, confidence, escalate, usage, timings, generator, model, fallback, cached
         case conversationID = "conversation_id", messageID = "message_id", fallbackReason = "fallback_reason"
+        case visitorToken = "visitor_token"
     }
 }
 

@@ -118,8 +118,10 @@ public struct ConversationRecord: Sendable, Equatable, Encodable {
     public let createdAt: Date
     public let updatedAt: Date
     public let lastMessageAt: Date?
+    /// The visitor (or an agent) asked for a person.
+    public let handoffRequestedAt: Date?
 
-    static let columns = SQL("id, channel, escalated, created_at, updated_at, last_message_at")
+    static let columns = SQL("id, channel, escalated, created_at, updated_at, last_message_at, handoff_requested_at")
 
     init(row: Row) throws {
         id = try row.string("id")
@@ -128,11 +130,13 @@ public struct ConversationRecord: Sendable, Equatable, Encodable {
         createdAt = try row.date("created_at")
         updatedAt = try row.date("updated_at")
         lastMessageAt = try row.optionalDate("last_message_at")
+        handoffRequestedAt = try row.optionalDate("handoff_requested_at")
     }
 
     enum CodingKeys: String, CodingKey {
         case id, channel, escalated
         case createdAt = "created_at", updatedAt = "updated_at", lastMessageAt = "last_message_at"
+        case handoffRequestedAt = "handoff_requested_at"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -143,6 +147,7 @@ public struct ConversationRecord: Sendable, Equatable, Encodable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(lastMessageAt, forKey: .lastMessageAt)
+        try c.encode(handoffRequestedAt, forKey: .handoffRequestedAt)
     }
 }
 

@@ -11,13 +11,16 @@ public enum ConversationStore {
         try connection.withTenant(tenantID) { try create(tenantID: tenantID, channel: channel, in: $0) }
     }
 
-    public static func create(tenantID: String, channel: String = "api", in tx: Connection) throws -> ConversationRecord {
+    /// `visitorTokenHash`: a widget visitor's conversation, readable and continued only with the
+    /// token (`VisitorToken`).
+    public static func create(tenantID: String, channel: String = "api", visitorTokenHash: [UInt8]? = nil,
+                              in tx: Connection) throws -> ConversationRecord {
         guard isValidChannel(channel) else {
             throw TenancyError.invalid("channel is 1 to 32 of a-z, 0-9 and '_', starting with a letter.")
         }
         let id = try Identifier.make(.conversation)
         let rows = try tx.queryPrepared("""
-            INSERT INTO conversations (id, tenant_id, channel) VALUES (\(id), \(tenantID), \(channel))
+            INSERT INTO conversations (id, tenant_id, channel, visitor_token_hash) VALUES (\(id), \(tenantID), \(channel), \(visitorTokenHash))
             RETURNING \(ConversationRecord.columns)
             """).rows
         guard let row = rows.first else { throw TenancyError.internalFailure("INSERT returned no row") }

@@ -15,6 +15,7 @@ enum ConversationRoutes {
         ("created_at", ["type": "string", "format": "date-time"]),
         ("updated_at", ["type": "string", "format": "date-time"]),
         ("last_message_at", ["type": ["string", "null"], "format": "date-time"]),
+        ("handoff_requested_at", ["type": ["string", "null"], "format": "date-time", "description": "Someone asked for a person"]),
     ]
 
     static let conversation: JSONValue = [

@@ -68,53 +68,10 @@ enum QueryRoutes {
             ]
         )) { request, _, context in
             let body = try JSON.decode(Body.self, from: request.body)
-            let streaming = body.stream ?? (request.header("accept")?.contains("text/event-stream") ?? false)
             let audience = SearchAudience(tenantID: context.tenantID, includeInternal: context.principal.allows(.internal))
             let question = QuestionRequest(question: body.question, conversationID: body.conversationID, collections: body.collections)
-            let base = context.base
-            let pipeline = AnswerPipeline(database: base.database, searcher: base.searcher, generators: base.generators)
-            let prepared = try pipeline.prepare(question, audience: audience, environment: base.configuration.environment.values)
-            guard streaming else { return try .json(try pipeline.answer(prepared, sink: nil)) }
-            // The producer runs on this thread right after the head is sent, while this request's
-            // context is still alive (WorkerResponder), so handing it over is safe.
-            let handoff = Handoff((pipeline, prepared))
-            return .eventStream { writer in
-                let (pipeline, prepared) = handoff.value
-                let sink = EventStreamSink(writer: writer)
-                do {
-                    _ = try pipeline.answer(prepared, sink: sink)
-                } catch {
-                    let (problem, _) = ErrorMapping.problem(for: error)
-                    writer.sendEvent(String(decoding: problem.response(requestID: request.requestID).bodyBytes, as: UTF8.self), event: "error")
-                }
-            }
+            return try AnswerResponder.respond(to: question, audience: audience, streaming: AnswerResponder.wantsStream(request, stream: body.stream),
+                                               requestID: request.requestID, context: context.base)
         }
-    }
-}
-
-/// Moves values into a stream producer that runs on the same thread (see `QueryRoutes`).
-struct Handoff<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// Answer events as server-sent events.
-final class EventStreamSink: AnswerSink {
-    private let writer: any BodyWriter
-    init(writer: any BodyWriter) { self.writer = writer }
-
-    func token(_ text: String) -> Bool { send(["text": .string(text)], event: "token") }
-    func reset(reason: String) -> Bool { send(["reason": .string(reason)], event: "reset") }
-    func citations(_ citations: [Citation]) -> Bool {
-        guard let bytes = try? JSON.encode(citations) else { return false }
-        return writer.sendEvent(String(decoding: bytes, as: UTF8.self), event: "citations")
-    }
-    func done(_ envelope: AnswerEnvelope) -> Bool {
-        guard let bytes = try? JSON.encode(envelope) else { return false }
-        return writer.sendEvent(String(decoding: bytes, as: UTF8.self), event: "done")
-    }
-
-    private func send(_ value: JSONValue, event: String) -> Bool {
-        writer.sendEvent(String(decoding: value.serialized(), as: UTF8.self), event: event)
     }
 }

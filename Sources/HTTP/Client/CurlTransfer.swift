@@ -23,8 +23,10 @@ enum CurlTransfer {
     /// Runs the request; body bytes go to `sink.receive` as curl hands them over. Returns normally
     /// when the server's reply was read to its end or when the sink's receiver stopped it
     /// (`sink.stoppedByReceiver`); throws for transport failures, timeouts included.
+    /// `localAddress`: the source IP to send from (tests use 127.0.0.x to appear as distinct
+    /// clients to per-IP rate limits); nil lets the kernel choose.
     static func perform(method: String, url: String, headers: [(String, String)], body: [UInt8]?,
-                        timeouts: Timeouts, sink: TransferSink) throws(HTTPClient.Failure) {
+                        timeouts: Timeouts, localAddress: String? = nil, sink: TransferSink) throws(HTTPClient.Failure) {
         guard initialized, let handle = curl_easy_init() else { throw HTTPClient.Failure(description: "libcurl could not start") }
         defer { curl_easy_cleanup(handle) }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -43,6 +45,8 @@ enum CurlTransfer {
             _ = parley_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(connect))
         }
         _ = parley_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)  // no SIGALRM in a threaded server
+        // "host!": an address, never an interface name to look up.
+        if let localAddress { _ = parley_curl_setopt_string(handle, CURLOPT_INTERFACE, "host!" + localAddress) }
         _ = parley_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
         if method == "HEAD" { _ = parley_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
         _ = parley_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())

@@ -16,9 +16,11 @@ public enum HTTPClient {
         public let description: String
     }
 
-    /// Performs a request. `maxResponseBytes` bounds memory against a hostile or broken server.
+    /// Performs a request. `maxResponseBytes` bounds memory against a hostile or broken server;
+    /// `localAddress` picks the source IP (nil: the kernel's choice).
     public static func send(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-                            timeoutSeconds: Double = 10, maxResponseBytes: Int = 16 * 1024 * 1024) throws -> Reply {
+                            timeoutSeconds: Double = 10, maxResponseBytes: Int = 16 * 1024 * 1024,
+                            localAddress: String? = nil) throws -> Reply {
         var received: [UInt8] = []
         let sink = TransferSink { _, bytes in
             guard received.count + bytes.count <= maxResponseBytes else { return false }
@@ -26,7 +28,8 @@ public enum HTTPClient {
             return true
         }
         try CurlTransfer.perform(method: method, url: url, headers: headers, body: body,
-                                 timeouts: .init(connectSeconds: nil, totalSeconds: timeoutSeconds, idleSeconds: nil), sink: sink)
+                                 timeouts: .init(connectSeconds: nil, totalSeconds: timeoutSeconds, idleSeconds: nil),
+                                 localAddress: localAddress, sink: sink)
         if sink.stoppedByReceiver {
             throw Failure(description: "\(method) \(url): the response exceeds \(maxResponseBytes) bytes")
         }
