@@ -8,7 +8,7 @@ import widget
 from harness import FACT_ANSWER, FACT_QUESTION, check
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
-<style>button { background: red; }</style></head>
+<style>button {{ background: red; }}</style></head>
 <body><h1>Example shop</h1><p>Host page content.</p>
 <script src="{base}/widget.js" data-widget="{widget}" async></script></body></html>"""
 

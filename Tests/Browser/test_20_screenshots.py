@@ -8,7 +8,9 @@ import widget
 from harness import check
 
 SECTIONS = ["knowledge", "try", "conversations", "analytics", "keys", "widgets", "settings"]
-BACKGROUND = "return getComputedStyle(document.body).backgroundColor"
+# The page's own background: the body's, or the root element's when the body is transparent.
+BACKGROUND = """const body = getComputedStyle(document.body).backgroundColor;
+return body === "rgba(0, 0, 0, 0)" ? getComputedStyle(document.documentElement).backgroundColor : body"""
 OVERFLOW = "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
@@ -43,6 +45,9 @@ def main():
     stack = harness.Stack()
     with harness.OriginServer() as host:
         tenant, key, wid = harness.answering_tenant(stack, origins=[host.origin])
+        # Some traffic first, so the conversations and analytics sections show something.
+        for question in ("When are invoices sent?", "When are invoices sent?", "Do you ship to Mars?"):
+            stack.api("POST", "/v1/query", key=key, body={"question": question})
         host.page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head>
 <body><h1>Example shop</h1><script src="{stack.base_url}/widget.js" data-widget="{wid}" async></script></body></html>"""
         email, password = stack.user(tenant, "owner")
