@@ -35,11 +35,12 @@ export function mix(a, b, t) {
   return hex(x.map((c, i) => c + (y[i] - c) * t));
 }
 
-// The first colour on the way from `color` towards `toward` that reaches `ratio` against `bg`.
-function readable(color, toward, bg, ratio) {
+// The first colour on the way from `color` towards `toward` that reaches `ratio` against every
+// background in `bgs` (text may sit on the page and on a message bubble).
+function readable(color, toward, bgs, ratio) {
   for (let t = 0; t <= 1; t += 0.05) {
     const candidate = mix(color, toward, t);
-    if (contrast(candidate, bg) >= ratio) return candidate;
+    if (bgs.every((bg) => contrast(candidate, bg) >= ratio)) return candidate;
   }
   return toward;
 }
@@ -54,15 +55,16 @@ export function themeVariables(theme = {}, mode = 'light') {
   }
   const accent = parseHex(theme.primary_color) ? theme.primary_color.toLowerCase() : LIGHT.accent;
   const onAccent = contrast(accent, '#ffffff') >= contrast(accent, '#111111') ? '#ffffff' : '#111111';
+  const surface = mix(bg, fg, 0.06);
   return {
     '--pc-bg': bg,
     '--pc-fg': fg,
-    '--pc-muted': readable(mix(fg, bg, 0.35), fg, bg, 4.5),
-    '--pc-surface': mix(bg, fg, 0.06),
-    '--pc-border': readable(mix(bg, fg, 0.3), fg, bg, 3),
+    '--pc-muted': readable(mix(fg, bg, 0.35), fg, [bg, surface], 4.5),
+    '--pc-surface': surface,
+    '--pc-border': readable(mix(bg, fg, 0.3), fg, [bg, surface], 3),
     '--pc-accent': accent,
     '--pc-on-accent': onAccent,
-    '--pc-link': readable(accent, fg, bg, 4.5),
+    '--pc-link': readable(accent, fg, [bg, surface], 4.5),
   };
 }
 
