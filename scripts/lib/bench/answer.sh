@@ -3,7 +3,7 @@
 # chunks (the search benchmark's corpus, with sentence vectors), two ways:
 #
 # - extractive (the default generator): --rounds rounds of `wrk -t2 -c8`, every request a question
-#   never asked before (so the answer cache never hits: 20,000 distinct questions, the two wrk
+#   never asked before (so the answer cache never hits: 40,000 distinct questions, the two wrk
 #   threads starting half the file apart), p50/p95 against the bar (p95 ≤ 40 ms); plus one question
 #   at a time, cold and then again from the answer cache, with the server's own timings;
 # - an OpenAI-compatible LLM, a loopback fake (scripts/lib/bench/fake_llm.py) that streams its first
@@ -39,7 +39,7 @@ bench_answer() {
     SEARCH_RUN=$(run_dir_throwaway bench-answer)
     local run=$SEARCH_RUN load_start questions=$SEARCH_RUN/questions.jsonl
     load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-    "$python" "$gen" queries --count 20000 "$run/queries.jsonl"
+    "$python" "$gen" queries --count 40000 "$run/queries.jsonl"
     "$python" "$client" bodies "$run/queries.jsonl" "$questions"
 
     unset OPENBLAS_CORETYPE
@@ -67,12 +67,12 @@ bench_answer() {
         "$bin" index --rebuild --tenant "$tenant" 2>&1) || die "parley index --rebuild failed: $out"
     log "  $out"
 
-    # Extractive, one question at a time: cold (questions 5000-5199, never asked), then the same
+    # Extractive, one question at a time: cold (questions 30000-30199, never asked), then the same
     # ones again (answer cache hits).
     local url=$STACK_BASE_URL/v1/query cold warm
-    cold=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 5000 --limit 200) ||
+    cold=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 30000 --limit 200) ||
         die "the extractive probe failed"
-    warm=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 5000 --limit 200) ||
+    warm=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 30000 --limit 200) ||
         die "the cached probe failed"
     log "  one at a time, cold: $cold"
     log "  one at a time, cached: $warm"
@@ -87,7 +87,7 @@ bench_answer() {
         search_cpu_ms >"$run/cpu-c$c-$round.before"
         # Each round its own slice of never-asked questions (the lua script starts its threads half
         # the file apart).
-        sed -n "$(((round - 1) * 1500 + 1)),$((round * 1500))p;$((10000 + (round - 1) * 1500 + 1)),$((10000 + round * 1500))p" \
+        sed -n "$(((round - 1) * 5000 + 1)),$((round * 5000))p;$((15000 + (round - 1) * 5000 + 1)),$((15000 + round * 5000))p" \
             "$questions" >"$run/round-$round.jsonl"
         wrk -t2 -c"$c" -d"${duration}s" --latency --timeout 5s -s "$PARLEY_LIB/bench/search_post.lua" \
             -H "Authorization: Bearer $key" -H "Content-Type: application/json" "$url" -- "$run/round-$round.jsonl" \
@@ -95,7 +95,7 @@ bench_answer() {
         search_cpu_ms >"$run/cpu-c$c-$round.after"
     done
     if ((profile)); then
-        sed -n '12001,16000p' "$questions" >"$run/perf-questions.jsonl"
+        sed -n '32001,36000p' "$questions" >"$run/perf-questions.jsonl"
         mkdir -p "$PARLEY_REPO/var/bench"
         search_profile "$size" "$key" "$run/perf-questions.jsonl" \
             "$PARLEY_REPO/var/bench/answer-$(date -u +%Y%m%dT%H%M%SZ)-perf.txt" /v1/query
@@ -111,9 +111,9 @@ bench_answer() {
     search_psql -c "INSERT INTO answer_settings (tenant_id, generator, provider, model) VALUES ('$tenant', 'openai', 'bench-fake', 'gpt-4o-mini')
                     ON CONFLICT (tenant_id) DO UPDATE SET generator = 'openai', provider = 'bench-fake', model = 'gpt-4o-mini'"
     local llm1 llm8
-    llm1=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 6000 --limit 200 --stream) ||
+    llm1=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 31000 --limit 200 --stream) ||
         die "the streaming probe failed"
-    llm8=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 6200 --limit 800 --stream \
+    llm8=$("$python" "$client" probe --url "$url" --key "$key" --questions "$questions" --skip 31200 --limit 800 --stream \
         --concurrency 8) || die "the streaming probe at 8 clients failed"
     log "  LLM, one at a time: $llm1"
     log "  LLM, 8 clients: $llm8"
