@@ -69,3 +69,16 @@ import Testing
         #expect(FollowUp.retrievalQuery(question: "and on the pro plan?", history: []) == "and on the pro plan?")
     }
 }
+
+extension PipelinePartsTests {
+    @Test func aSentenceThatAnswersLiftsConfidenceAboveItsChunksCosine() {
+        var source = Self.source(1, dense: 0.35)
+        let question: [Float] = [1, 0, 0]
+        let resolved = Citations.resolve("Yes [1].", sources: [source])
+        let chunkOnly = Confidence.score(sources: [source], resolved: resolved, refused: false, question: question)
+        source.sentences = [SentenceVector(start: 0, end: 4, vector: [0.2, 0.98, 0]), SentenceVector(start: 5, end: 9, vector: [0.45, 0.893, 0])]
+        let withSentences = Confidence.score(sources: [source], resolved: resolved, refused: false, question: question)
+        #expect(chunkOnly == 0.55)
+        #expect(withSentences == 0.7, "the 0.45 sentence counts: 0.6 × (0.45 − 0.25) / 0.4 + 0.4")
+    }
+}

@@ -150,7 +150,8 @@ public struct AnswerPipeline {
         let generateMilliseconds = (Clock.monotonicSeconds() - generateStarted) * 1000
 
         let resolved = Citations.resolve(output.text, sources: input.sources)
-        let confidence = Confidence.score(sources: input.sources, resolved: resolved, refused: resolved.citations.isEmpty)
+        let confidence = Confidence.score(sources: input.sources, resolved: resolved, refused: resolved.citations.isEmpty,
+                                          question: retrieval.queryVector)
         let reply = AssistantReply(
             text: resolved.text, citations: resolved.citations, confidence: confidence,
             escalate: confidence < settings.confidenceThreshold, generator: generator.kind, model: output.model,
