@@ -3,7 +3,7 @@
 // under /admin/). The API is replaced by a fake `fetch` per test. The page ends with one line
 // "RESULT passed=N failed=M" in #out, after a "PASS name" or "FAIL name: why" line per test.
 
-import { api, ApiError, EventParser, setCSRF, stream } from "/admin/api.js";
+import { api, ApiError, setCSRF, stream } from "/admin/api.js";
 import { h } from "/admin/dom.js";
 import { barChart, labelIndexes, lineChart, niceTicks } from "/admin/charts.js";
 import { answerBody, safeURL, splitMarkers } from "/admin/answer-view.js";
@@ -50,16 +50,6 @@ function fakeAPI(route) {
     };
     return calls;
 }
-
-test("event parser: events split anywhere, CRLF, comments, multi-line data", () => {
-    const text = 'event: token\ndata: {"text":"a"}\n\n: heartbeat\n\nevent: done\r\ndata: x\r\ndata: y\r\n\r\ndata: plain\n\n';
-    for (let size = 1; size <= text.length; size += 1) {
-        const events = [];
-        const parser = new EventParser((name, data) => events.push([name, data]));
-        for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
-        equal(events, [["token", '{"text":"a"}'], ["done", "x\ny"], ["message", "plain"]], `chunks of ${size}`);
-    }
-});
 
 test("chart ticks are round and cover the maximum", () => {
     equal(niceTicks(80), [0, 20, 40, 60, 80], "80");

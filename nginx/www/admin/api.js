@@ -2,6 +2,8 @@
 // for anything that changes state, the CSRF token the session answer gave us. Errors come back
 // as ApiError built from the RFC 9457 problem body, so sections can show `title: detail`.
 
+import { readEventStream } from "/shared/sse.js";
+
 const state = { csrf: null, onUnauthorized: null };
 
 export function setCSRF(token) {
@@ -132,63 +134,16 @@ export async function stream(path, body, onEvent, signal) {
         unauthorized(error, path);
         throw error;
     }
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    const parser = new EventParser((name, data) => {
+    // One event-stream reader for every page (shared with the chat page and the widget).
+    await readEventStream(response.body, ({ event, data }) => {
         let parsed = data;
         try {
             parsed = JSON.parse(data);
         } catch {
             // Not JSON: hand the raw text on.
         }
-        onEvent(name, parsed);
+        onEvent(event, parsed);
     });
-    for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        parser.push(value);
-    }
-    parser.push("\n\n");
-}
-
-// The text/event-stream grammar (WHATWG HTML §9.2): lines of `field: value`, events end at a blank
-// line, `data` lines join with "\n", comment lines (":" heartbeats) are ignored. Chunks may split
-// anywhere, including between "\r" and "\n".
-export class EventParser {
-    constructor(onEvent) {
-        this.onEvent = onEvent;
-        this.buffer = "";
-        this.event = "";
-        this.data = [];
-    }
-
-    push(text) {
-        this.buffer += text;
-        for (;;) {
-            const match = /\r\n|\r|\n/.exec(this.buffer);
-            if (!match) break;
-            // A lone "\r" at the end may be the first half of "\r\n": wait for more.
-            if (match[0] === "\r" && match.index === this.buffer.length - 1) break;
-            const line = this.buffer.slice(0, match.index);
-            this.buffer = this.buffer.slice(match.index + match[0].length);
-            this.line(line);
-        }
-    }
-
-    line(line) {
-        if (line === "") {
-            if (this.data.length) this.onEvent(this.event || "message", this.data.join("\n"));
-            this.event = "";
-            this.data = [];
-            return;
-        }
-        if (line.startsWith(":")) return;
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        let value = colon < 0 ? "" : line.slice(colon + 1);
-        if (value.startsWith(" ")) value = value.slice(1);
-        if (field === "event") this.event = value;
-        else if (field === "data") this.data.push(value);
-    }
 }
 
 // Runs fn over items, at most `limit` at a time, keeping the order.
