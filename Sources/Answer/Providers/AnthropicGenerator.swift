@@ -16,13 +16,9 @@ public struct AnthropicGenerator: Generator {
     ///   - hooks: backoff sleeping, clock and jitter; tests inject them.
     public init(endpoint: ProviderEndpoint, model: String, breaker: CircuitBreaker? = nil,
                 hooks: ProviderHooks = ProviderHooks()) throws(ProviderEndpoint.ConfigurationError) {
-        guard endpoint.kind == .anthropic else {
-            throw ProviderEndpoint.ConfigurationError(description: "\(endpoint.name): AnthropicGenerator needs an anthropic endpoint")
-        }
-        try endpoint.validate()
+        call = try ProviderCall(endpoint: endpoint, for: "AnthropicGenerator", accepting: [.anthropic], breaker: breaker, hooks: hooks)
         self.endpoint = endpoint
         self.model = model
-        call = ProviderCall(endpoint: endpoint, breaker: breaker ?? CircuitBreaker.shared(for: endpoint.url), hooks: hooks)
     }
 
     public func generate(_ input: GenerationInput, onDelta: (String) -> Bool) throws -> GenerationOutput {

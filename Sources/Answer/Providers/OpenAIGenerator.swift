@@ -17,13 +17,9 @@ public struct OpenAIGenerator: Generator {
     ///   - hooks: backoff sleeping, clock and jitter; tests inject them.
     public init(endpoint: ProviderEndpoint, model: String, breaker: CircuitBreaker? = nil,
                 hooks: ProviderHooks = ProviderHooks()) throws(ProviderEndpoint.ConfigurationError) {
-        guard endpoint.kind == .openai || endpoint.kind == .azure else {
-            throw ProviderEndpoint.ConfigurationError(description: "\(endpoint.name): OpenAIGenerator needs an openai or azure endpoint")
-        }
-        try endpoint.validate()
+        call = try ProviderCall(endpoint: endpoint, for: "OpenAIGenerator", accepting: [.openai, .azure], breaker: breaker, hooks: hooks)
         self.endpoint = endpoint
         self.model = model
-        call = ProviderCall(endpoint: endpoint, breaker: breaker ?? CircuitBreaker.shared(for: endpoint.url), hooks: hooks)
     }
 
     public func generate(_ input: GenerationInput, onDelta: (String) -> Bool) throws -> GenerationOutput {

@@ -53,6 +53,24 @@ struct ProviderCall: Sendable {
     /// Provider error bodies are read up to this size; the message is cut much shorter.
     private static let maxErrorBodyBytes = 64 * 1024
 
+    /// The call a generator makes, after checking that the endpoint is one it speaks to and is
+    /// valid. The breaker defaults to the process's one for the endpoint's URL.
+    init(endpoint: ProviderEndpoint, for generator: String, accepting kinds: Set<ProviderEndpoint.Kind>, breaker: CircuitBreaker?,
+         hooks: ProviderHooks) throws(ProviderEndpoint.ConfigurationError) {
+        guard kinds.contains(endpoint.kind) else {
+            let names = kinds.map(\.rawValue).sorted().joined(separator: " or ")
+            throw ProviderEndpoint.ConfigurationError(description: "\(endpoint.name): \(generator) needs an \(names) endpoint")
+        }
+        try endpoint.validate()
+        self.init(endpoint: endpoint, breaker: breaker ?? CircuitBreaker.shared(for: endpoint.url), hooks: hooks)
+    }
+
+    init(endpoint: ProviderEndpoint, breaker: CircuitBreaker, hooks: ProviderHooks) {
+        self.endpoint = endpoint
+        self.breaker = breaker
+        self.hooks = hooks
+    }
+
     func run<Decoder: ProviderStreamDecoder>(_: Decoder.Type, body: [UInt8], model: String,
                                              onDelta: (String) -> Bool) throws(GenerationError) -> GenerationOutput {
         guard breaker.allowRequest() else { throw .unavailable(provider: endpoint.name, reason: "circuit open") }

@@ -120,26 +120,8 @@ bench_answer() {
     [[ $(search_json "$llm1" fallbacks) == 0 && $(search_json "$llm1" generators) == "['openai']" ]] ||
         die "the fake LLM did not answer every question: $llm1"
 
-    # Medians over the rounds.
-    local -a v_rps=() v50=() v95=() v99=() v_pool=() v_pg=() v_nginx=() before after
-    local failed=0 f requests
-    for ((round = 1; round <= rounds; round++)); do
-        f=$run/wrk-c$c-$round.txt
-        read -r -a before <"$run/cpu-c$c-$round.before"
-        read -r -a after <"$run/cpu-c$c-$round.after"
-        requests=$(wrk_requests "$f")
-        v_pool+=("$(awk -v a="${before[0]}" -v b="${after[0]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
-        v_pg+=("$(awk -v a="${before[1]}" -v b="${after[1]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
-        v_nginx+=("$(awk -v a="${before[2]}" -v b="${after[2]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
-        v_rps+=("$(wrk_rps "$f")")
-        v50+=("$(wrk_latency_ms "$f" 50)")
-        v95+=("$(wrk_latency_ms "$f" 95)")
-        v99+=("$(wrk_latency_ms "$f" 99)")
-        failed=$((failed + $(wrk_failures "$f")))
-    done
-    local rps p50 p95 p99 pool pg nginx_cpu
-    rps=$(median "${v_rps[@]}") p50=$(median "${v50[@]}") p95=$(median "${v95[@]}") p99=$(median "${v99[@]}")
-    pool=$(median "${v_pool[@]}") pg=$(median "${v_pg[@]}") nginx_cpu=$(median "${v_nginx[@]}")
+    local rps p50 p95 p99 failed pool pg nginx_cpu
+    read -r rps p50 p95 p99 failed pool pg nginx_cpu <<<"$(wrk_rounds_summary "$run/wrk-c$c" "$run/cpu-c$c" "$rounds")"
 
     local met_extractive met_llm report stamp
     met_extractive=$(awk -v p="$p95" -v f="$failed" 'BEGIN { print (p <= 40 && f == 0) ? "**met**" : "**not met**" }')

@@ -121,6 +121,31 @@ search_profile() {
     } >"$out"
 }
 
+# wrk_rounds_summary WRK_PREFIX CPU_PREFIX ROUNDS: over the rounds' wrk outputs (PREFIX-N.txt) and
+# CPU samples (CPU_PREFIX-N.before/.after, from search_cpu_ms), prints the medians of requests/s,
+# p50, p95, p99, the failures summed, and the medians of CPU ms per request in the pool, PostgreSQL
+# and nginx, space-separated.
+wrk_rounds_summary() {
+    local wrk=$1 cpu=$2 rounds=$3 round f requests failed=0
+    local -a v_rps=() v50=() v95=() v99=() v_pool=() v_pg=() v_web=() before after
+    for ((round = 1; round <= rounds; round++)); do
+        f=$wrk-$round.txt
+        read -r -a before <"$cpu-$round.before"
+        read -r -a after <"$cpu-$round.after"
+        requests=$(wrk_requests "$f")
+        v_pool+=("$(awk -v a="${before[0]}" -v b="${after[0]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
+        v_pg+=("$(awk -v a="${before[1]}" -v b="${after[1]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
+        v_web+=("$(awk -v a="${before[2]}" -v b="${after[2]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
+        v_rps+=("$(wrk_rps "$f")")
+        v50+=("$(wrk_latency_ms "$f" 50)")
+        v95+=("$(wrk_latency_ms "$f" 95)")
+        v99+=("$(wrk_latency_ms "$f" 99)")
+        failed=$((failed + $(wrk_failures "$f")))
+    done
+    echo "$(median "${v_rps[@]}") $(median "${v50[@]}") $(median "${v95[@]}") $(median "${v99[@]}") $failed" \
+        "$(median "${v_pool[@]}") $(median "${v_pg[@]}") $(median "${v_web[@]}")"
+}
+
 bench_search() {
     local rounds=3 duration=15 sizes="100000,1000000" profile=0
     while (($#)); do
@@ -252,32 +277,15 @@ bench_search() {
 
     # Medians over the rounds.
     local -A rps p50 p95 p99 failures cpu_pool cpu_pg cpu_nginx
-    local f key_sc requests
-    local -a v_rps v50 v95 v99 v_pool v_pg v_nginx before after
+    local key_sc
+    local -a summary
     for size in "${size_list[@]}"; do
         for c in "${connections[@]}"; do
-            key_sc=$size.$c v_rps=() v50=() v95=() v99=() v_pool=() v_pg=() v_nginx=() failures[$key_sc]=0
-            for ((round = 1; round <= rounds; round++)); do
-                f=$run/wrk-$size-c$c-$round.txt
-                read -r -a before <"$run/cpu-$size-c$c-$round.before"
-                read -r -a after <"$run/cpu-$size-c$c-$round.after"
-                requests=$(wrk_requests "$f")
-                v_pool+=("$(awk -v a="${before[0]}" -v b="${after[0]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
-                v_pg+=("$(awk -v a="${before[1]}" -v b="${after[1]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
-                v_nginx+=("$(awk -v a="${before[2]}" -v b="${after[2]}" -v n="$requests" 'BEGIN { printf "%.2f\n", n ? (b - a) / n : 0 }')")
-                v_rps+=("$(wrk_rps "$f")")
-                v50+=("$(wrk_latency_ms "$f" 50)")
-                v95+=("$(wrk_latency_ms "$f" 95)")
-                v99+=("$(wrk_latency_ms "$f" 99)")
-                failures[$key_sc]=$((failures[$key_sc] + $(wrk_failures "$f")))
-            done
-            rps[$key_sc]=$(median "${v_rps[@]}")
-            p50[$key_sc]=$(median "${v50[@]}")
-            p95[$key_sc]=$(median "${v95[@]}")
-            p99[$key_sc]=$(median "${v99[@]}")
-            cpu_pool[$key_sc]=$(median "${v_pool[@]}")
-            cpu_pg[$key_sc]=$(median "${v_pg[@]}")
-            cpu_nginx[$key_sc]=$(median "${v_nginx[@]}")
+            key_sc=$size.$c
+            read -r -a summary <<<"$(wrk_rounds_summary "$run/wrk-$size-c$c" "$run/cpu-$size-c$c" "$rounds")"
+            rps[$key_sc]=${summary[0]} p50[$key_sc]=${summary[1]} p95[$key_sc]=${summary[2]} p99[$key_sc]=${summary[3]}
+            failures[$key_sc]=${summary[4]} cpu_pool[$key_sc]=${summary[5]} cpu_pg[$key_sc]=${summary[6]}
+            cpu_nginx[$key_sc]=${summary[7]}
         done
     done
 
