@@ -183,4 +183,32 @@ struct QueryProviderTests {
         #expect(stored.count == 1)
         #expect(try stored.first?.int("cached_tokens") == 300 && stored.first?.int("cache_write_tokens") == 1200)
     }
+
+    @Test func anLLMFollowUpIsRewrittenIntoAStandaloneQuestionBeforeTheSearch() throws {
+        let rewrites = Mutex(0)
+        let server = FakeHTTPServer { request in
+            let body = String(decoding: request.body, as: UTF8.self)
+            if body.contains("Rewrite the user") {
+                rewrites.withLock { $0 += 1 }
+                return .eventStream(LLMWire.openAIStream(["Where do refunds for returned items go?"]))
+            }
+            return .eventStream(LLMWire.openAIStream(["They go back to the original payment card [1]."]))
+        }
+        _ = try server.start()
+        defer { server.stop() }
+        let loaded = try Self.tenant(using: server, kind: .openai, model: "gpt-4o-mini")
+        defer { loaded.fixture.remove() }
+        let first = try QueryAPITests.ask(loaded.fixture.queryKey, "Can customers return unused items?")
+        let conversation = try #require(QueryAPITests.string(first.json?["conversation_id"]), "\(first.text)")
+        #expect(rewrites.withLock { $0 } == 0, "an opening question is searched as asked")
+
+        let followUp = try QueryAPITests.ask(loaded.fixture.queryKey, "and the money?", conversation: conversation)
+        #expect(followUp.status == 200 && followUp.json?["generator"] == "openai", "\(followUp.text)")
+        #expect(rewrites.withLock { $0 } == 1)
+        // The rewrite found the returns policy: the answer's [1] is that document.
+        #expect(QueryAPITests.citedDocuments(followUp) == [loaded.ids["returns.md"]].compactMap { $0 }, "\(followUp.text)")
+        // The answer request itself carried the conversation so far.
+        let answerRequest = String(decoding: try #require(server.requests.last).body, as: UTF8.self)
+        #expect(answerRequest.contains("Can customers return unused items?") && answerRequest.contains("and the money?"))
+    }
 }
