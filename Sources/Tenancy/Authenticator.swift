@@ -29,13 +29,7 @@ public enum Authenticator {
         // free of timing differences whatever the index does.
         guard Crypto.constantTimeEquals(try row.bytes("secret_hash"), hash) else { return .unknown }
         if try row.bool("revoked") { return .revoked }
-        let tenant = Tenant(
-            id: try row.string("tenant_id"),
-            name: try row.string("tenant_name"),
-            status: Tenant.Status(rawValue: try row.string("tenant_status")) ?? .disabled,
-            plan: try row.string("plan_id"),
-            limits: try PlanLimits(row: row)
-        )
+        let tenant = try Tenant(authenticationRow: row)
         guard tenant.status == .active else { return .tenantDisabled }
         let scopes = try row.strings("scopes").compactMap(Scope.init(rawValue:))
         let keyID = try row.string("key_id")
@@ -56,5 +50,16 @@ extension PlanLimits {
             maxUploadBytes: Int64(try row.int("max_upload_bytes")),
             maxAPIKeys: try row.int("max_api_keys")
         )
+    }
+}
+
+extension Tenant {
+    /// The tenant columns both authentication functions return (`parley_authenticate` for keys,
+    /// `parley_session_lookup` for sessions): tenant_id, tenant_name, tenant_status, plan_id and
+    /// the plan's limits. An unknown status reads as disabled.
+    init(authenticationRow row: Row) throws {
+        self.init(id: try row.string("tenant_id"), name: try row.string("tenant_name"),
+                  status: Status(rawValue: try row.string("tenant_status")) ?? .disabled,
+                  plan: try row.string("plan_id"), limits: try PlanLimits(row: row))
     }
 }

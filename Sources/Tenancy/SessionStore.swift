@@ -53,13 +53,7 @@ public enum SessionStore {
             return .ended
         }
         guard let role = Role(rawValue: try row.string("role")) else { return .ended }
-        let tenant = Tenant(
-            id: try row.string("tenant_id"),
-            name: try row.string("tenant_name"),
-            status: Tenant.Status(rawValue: try row.string("tenant_status")) ?? .disabled,
-            plan: try row.string("plan_id"),
-            limits: try PlanLimits(row: row)
-        )
+        let tenant = try Tenant(authenticationRow: row)
         guard tenant.status == .active else { return .tenantDisabled }
         let sessionID = try row.string("session_id")
         let user = SignedInUser(id: try row.string("user_id"), email: try row.string("email"), role: role, sessionID: sessionID)
