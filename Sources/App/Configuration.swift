@@ -1,4 +1,5 @@
 import Glibc
+import Embed
 
 /// A value that must not be printed: `parley doctor` and logs show `***`.
 public struct Secret: Sendable, CustomStringConvertible {
@@ -59,6 +60,9 @@ public struct Configuration: Sendable {
     /// `PARLEY_EMBED_MODEL_DIR`: the local embedding model in Hugging Face layout (default
     /// `var/models/all-MiniLM-L6-v2` when it exists, else /var/lib/parley/models/all-MiniLM-L6-v2).
     public var embedModelDirectory: String
+    /// `PARLEY_QUERY_PRECISION`: `int8` (default) or `float32`, how questions are embedded (stored
+    /// vectors are always float32). int8 needs AVX-512 VNNI and falls back to float32 without it.
+    public var queryPrecision: EmbeddingPrecision = .int8
     /// `PARLEY_INDEX_DIR`: where the per-tenant search index files live (default `var/index` in a
     /// checkout, else /var/lib/parley/index). Derived data: `parley index --rebuild` remakes them.
     public var indexDirectory: String
@@ -68,7 +72,7 @@ public struct Configuration: Sendable {
     public static let variables = [
         "PARLEY_DATABASE_URL", "PARLEY_OWNER_DATABASE_URL", "PARLEY_SOCKET", "PARLEY_SOCKET_MODE", "PARLEY_WORKERS",
         "PARLEY_THREADS", "PARLEY_MAX_REQUESTS", "PARLEY_MAX_BODY_BYTES", "PARLEY_AUTH_CACHE_SECONDS", "PARLEY_CONFIG_FILE",
-        "PARLEY_MIGRATIONS_DIR", "PARLEY_PUBLIC_URL", "PARLEY_EMBED_MODEL_DIR", "PARLEY_MAX_UPLOAD_BYTES", "PARLEY_INDEX_DIR",
+        "PARLEY_MIGRATIONS_DIR", "PARLEY_PUBLIC_URL", "PARLEY_EMBED_MODEL_DIR", "PARLEY_QUERY_PRECISION", "PARLEY_MAX_UPLOAD_BYTES", "PARLEY_INDEX_DIR",
     ]
 
     public init(environment: [String: String]) throws {
@@ -107,6 +111,12 @@ public struct Configuration: Sendable {
             ?? (access("var/models/all-MiniLM-L6-v2/config.json", R_OK) == 0
                 ? "var/models/all-MiniLM-L6-v2" : "/var/lib/parley/models/all-MiniLM-L6-v2")
         indexDirectory = value("PARLEY_INDEX_DIR") ?? (access("var", W_OK) == 0 ? "var/index" : "/var/lib/parley/index")
+        if let precision = value("PARLEY_QUERY_PRECISION") {
+            guard let parsed = EmbeddingPrecision(rawValue: precision) else {
+                throw ConfigurationError(description: "PARLEY_QUERY_PRECISION must be int8 or float32, not \(precision)")
+            }
+            queryPrecision = parsed
+        }
     }
 
     public func requireDatabaseURL() throws -> String {
@@ -138,6 +148,7 @@ public struct Configuration: Sendable {
             ("PARLEY_MIGRATIONS_DIR", migrationsDirectory),
             ("PARLEY_PUBLIC_URL", publicURL ?? "(unset)"),
             ("PARLEY_EMBED_MODEL_DIR", embedModelDirectory),
+            ("PARLEY_QUERY_PRECISION", queryPrecision.rawValue),
             ("PARLEY_INDEX_DIR", indexDirectory),
         ]
     }

@@ -57,13 +57,13 @@ public struct TenantContext {
 }
 
 /// Builds the per-process search engine from the configuration: index files under
-/// `PARLEY_INDEX_DIR`, questions embedded by the local model: one BLAS thread (the pool's threads
+/// `PARLEY_INDEX_DIR`, questions embedded by the local model (in `PARLEY_QUERY_PRECISION`): one BLAS thread (the pool's threads
 /// already use the cores), up to 8 concurrent questions per forward pass (see `QueryBatcher`).
 public enum SearchEngines {
     public static func make(_ configuration: Configuration) -> SearchEngine {
-        let modelDirectory = configuration.embedModelDirectory
+        let modelDirectory = configuration.embedModelDirectory, precision = configuration.queryPrecision
         return SearchEngine(catalog: IndexCatalog(directory: configuration.indexDirectory)) {
-            try LocalEmbedder(modelDirectory: modelDirectory, threads: 1, batchSize: 8)
+            try LocalEmbedder(modelDirectory: modelDirectory, threads: 1, batchSize: 8, queryPrecision: precision)
         }
     }
 }

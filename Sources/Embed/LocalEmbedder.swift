@@ -25,16 +25,23 @@ public final class LocalEmbedder: SpanEmbeddingProvider {
     /// Whether the model's own pipeline ends in a Normalize module (the encoder reproduces
     /// sentence-transformers exactly either way; `embed` then returns unit vectors regardless).
     public var modelNormalizes: Bool { encoder.configuration.normalizes }
+    /// How questions (`.query`) are embedded: what was asked for at `init`, unless the CPU has no
+    /// VNNI, where `.int8` falls back to `.float32`. Passages always use `.float32`.
+    public var queryPrecision: EmbeddingPrecision { encoder.effective(requestedQueryPrecision) }
+    private let requestedQueryPrecision: EmbeddingPrecision
 
     let encoder: BertEncoder
     let tokenizer: WordPieceTokenizer
 
-    public init(modelDirectory: String, threads: Int = 1, batchSize: Int = 32) throws {
+    public init(modelDirectory: String, threads: Int = 1, batchSize: Int = 32, queryPrecision: EmbeddingPrecision = .float32) throws {
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: modelDirectory, isDirectory: &isDirectory), isDirectory else {
             throw ModelError(.missingFile, file: modelDirectory, "model directory not found (scripts/fetch-model installs the default model)")
         }
-        encoder = try BertEncoder(modelDirectory: modelDirectory)
+        let product = MatrixProduct()
+        encoder = try BertEncoder(modelDirectory: modelDirectory, product: product,
+                                  quantize: queryPrecision == .int8 && product.hasFastInt8)
+        requestedQueryPrecision = queryPrecision
         tokenizer = try WordPieceTokenizer(modelDirectory: modelDirectory)
         dimensions = encoder.configuration.hiddenSize
         modelName = modelDirectory.split(separator: "/").last.map(String.init) ?? modelDirectory
@@ -47,6 +54,7 @@ public final class LocalEmbedder: SpanEmbeddingProvider {
     /// prepended before tokenization exactly as sentence-transformers' `prompt_name` does.
     public func embed(texts: [String], kind: EmbeddingKind = .passage) throws -> [[Float]] {
         let (prompt, promptTokens) = self.prompt(for: kind)
+        let precision = kind == .query ? queryPrecision : .float32
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
         var start = 0
@@ -61,7 +69,7 @@ public final class LocalEmbedder: SpanEmbeddingProvider {
             // cost nothing and no sorting by length is needed.
             // The provider contract is unit vectors (see UnitVector); for models with a Normalize
             // module this changes nothing, for the others it fixes the length, not the direction.
-            vectors += try encoder.encode(batch, promptTokens: promptTokens).map { UnitVector.normalized($0) ?? $0 }
+            vectors += try encoder.encode(batch, promptTokens: promptTokens, precision: precision).map { UnitVector.normalized($0) ?? $0 }
             start = end
         }
         return vectors

@@ -15,6 +15,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Model directory (overrides PARLEY_EMBED_MODEL_DIR).") var model: String?
     @Flag(help: "Embed as a question (models with query/passage prompts use the query one).") var query = false
     @Option(help: "Threads for the encoder.") var threads = 1
+    @Option(help: "Precision for questions: int8 or float32 (default: PARLEY_QUERY_PRECISION, else int8).") var precision: String?
     @Option(help: .hidden) var batchSize = 32
     @Flag(help: .hidden) var benchmark = false
     @Option(help: .hidden) var chunks: String?
@@ -24,7 +25,12 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         let configuration = try CommandSupport.configuration()
         let directory = model ?? configuration.embedModelDirectory
-        let embedder = try LocalEmbedder(modelDirectory: directory, threads: threads, batchSize: batchSize)
+        var queryPrecision = configuration.queryPrecision
+        if let precision {
+            guard let parsed = EmbeddingPrecision(rawValue: precision) else { throw ValidationError("--precision is int8 or float32") }
+            queryPrecision = parsed
+        }
+        let embedder = try LocalEmbedder(modelDirectory: directory, threads: threads, batchSize: batchSize, queryPrecision: queryPrecision)
         if benchmark {
             guard let chunks, let questions else { throw ValidationError("--benchmark needs --chunks FILE and --questions FILE") }
             try EmbedBenchmark(embedder: embedder, batchSize: batchSize, rounds: rounds)
@@ -42,6 +48,7 @@ struct EmbedCommand: ParsableCommand {
         print("model      \(embedder.modelName) (\(directory))")
         print("tokens     \(embedder.tokenCount(text))")
         print("dimensions \(vector.count)")
+        if query { print("precision  \(embedder.queryPrecision.rawValue)") }
         print("first 8    \(head)")
         print("norm       \(Formatting.fixed(Double(norm), 6))")
         print("time       \(Formatting.fixed(milliseconds, 2)) ms (including the first call's warm-up)")

@@ -52,7 +52,8 @@ struct EvalCommand: ParsableCommand {
         let loaded = try load(corpus: collection + "/corpus.jsonl", tenantID: tenant.id, on: app)
         log("stored \(loaded) documents; ingesting")
         let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        let embedder = try LocalEmbedder(modelDirectory: configuration.embedModelDirectory, threads: max(1, threads ?? cores), batchSize: 32)
+        let embedder = try LocalEmbedder(modelDirectory: configuration.embedModelDirectory, threads: max(1, threads ?? cores), batchSize: 32,
+                                         queryPrecision: configuration.queryPrecision)
         var options = IngestOptions(owner: try IngestCommand.owner())
         options.budgetSeconds = nil
         options.filter = IngestQueue.Filter(tenantID: tenant.id)
@@ -62,7 +63,7 @@ struct EvalCommand: ParsableCommand {
                          shouldStop: { false }, observer: display).run()
         let catalog = IndexCatalog(directory: configuration.indexDirectory)
         log(IndexCommand.describe(tenantID: tenant.id, try IndexBuilder.rebuild(tenantID: tenant.id, catalog: catalog, on: app)))
-        log("loaded and indexed in \(Int(EmbedBenchmark.now() - started)) s; searching")
+        log("loaded and indexed in \(Int(EmbedBenchmark.now() - started)) s; searching (questions in \(embedder.queryPrecision.rawValue))")
 
         let corpusIDs = try app.withTenant(tenant.id) { tx in
             var map: [String: String] = [:]

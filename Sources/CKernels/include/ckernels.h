@@ -84,4 +84,29 @@ void parley_sign_query(const float *query, long dims, long words, int bits, uint
 long parley_sign_scan(int isa, const uint64_t *signs, long n, long words, const uint64_t *planes,
                       int bits, const parley_filter *filter, long keep, parley_hit *scratch);
 
+/* int8 products for a question's forward pass (q8gemm.c): weights quantized once per output row,
+ * each row of A quantized per call with its own scale and zero point. Relative error ~0.5% per
+ * product, which is why only questions use them (stored vectors stay fp32). AVX-512 VNNI and
+ * portable versions only: without VNNI the fp32 kernel is faster, so callers use these at
+ * PARLEY_ISA_AVX512 and keep parley_sgemm_nt otherwise. */
+
+/* Whether a [n×k] weight can be packed: n a multiple of 16, k a multiple of 4. */
+int parley_q8_supported(long n, long k);
+
+/* Packs W [n×k] (row stride ldw) into `packed` (n·k bytes, 64-byte aligned), with per-row
+ * `scales` and `offsets` (n floats each: the scale times the row's sum of quantized weights). */
+void parley_q8_pack(long n, long k, const float *w, long ldw, int8_t *packed, float *scales, float *offsets);
+
+/* Bytes of scratch parley_q8_gemm needs for m rows of k inputs (any alignment). */
+long parley_q8_scratch_bytes(long m, long k);
+
+/* C[m×n] += A[m×k] · Wᵀ with W packed by parley_q8_pack (does nothing when parley_q8_supported
+ * is false). C holds the bias (and residual) beforehand, as with beta = 1. */
+void parley_q8_gemm(int isa, long m, long n, long k, const float *a, long lda, const int8_t *packed,
+                    const float *scales, const float *offsets, float *c, long ldc, void *scratch);
+
+/* x ← x/2 · (1 + erf(x/√2)) in place (BERT's exact GELU; erf and exp approximated to a few
+ * ulps, as Embed's VectorMath). AVX-512 and portable versions. */
+void parley_gelu(int isa, float *x, long n);
+
 #endif

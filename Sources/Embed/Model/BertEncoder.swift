@@ -9,9 +9,13 @@ final class BertEncoder: Sendable {
     let configuration: BertConfiguration
     let weights: BertWeights
     let product: MatrixProduct
+    /// The weights in int8, one entry per layer, for `.int8` passes; nil when not requested or
+    /// when a shape does not fit the packed layout.
+    let quantizedLayers: [QuantizedLinear.Layer]?
 
     /// `product` picks the GEMM engine by row count; tests pass one to force either engine.
-    init(modelDirectory: String, product: MatrixProduct = MatrixProduct()) throws {
+    /// `quantize` packs an int8 copy of the weights (10.6 MB for MiniLM) so `.int8` passes can run.
+    init(modelDirectory: String, product: MatrixProduct = MatrixProduct(), quantize: Bool = false) throws {
         // Loads OpenBLAS now, so `encode` can rely on it (OpenBLAS.sgemm's invariant).
         _ = try OpenBLAS.load()
         let configuration = try BertConfiguration(modelDirectory: modelDirectory)
@@ -19,21 +23,28 @@ final class BertEncoder: Sendable {
         self.configuration = configuration
         self.weights = try BertWeights(file: file, config: configuration)
         self.product = product
+        let packed = quantize ? weights.layers.compactMap(QuantizedLinear.Layer.init) : []
+        quantizedLayers = quantize && packed.count == weights.layers.count ? packed : nil
+    }
+
+    /// The precision `encode` really uses when asked for `precision`.
+    func effective(_ precision: EmbeddingPrecision) -> EmbeddingPrecision {
+        precision == .int8 && quantizedLayers != nil ? .int8 : .float32
     }
 
     /// Vectors for a batch of token-id sequences (each already with [CLS] … [SEP]).
     ///
     /// - Parameter promptTokens: how many leading tokens mean/max pooling skips when the model's
     ///   pooling has `include_prompt: false` (sentence-transformers' prompt length, [CLS] included).
-    func encode(_ batch: [[Int32]], promptTokens: Int = 0) throws -> [[Float]] {
-        try forward(batch) { x, ranges in ranges.map { pool(x, range: $0, promptTokens: promptTokens) } }
+    func encode(_ batch: [[Int32]], promptTokens: Int = 0, precision: EmbeddingPrecision = .float32) throws -> [[Float]] {
+        try forward(batch, precision: precision) { x, ranges in ranges.map { pool(x, range: $0, promptTokens: promptTokens) } }
     }
 
     /// `encode`, plus for each sequence the vectors of the given token-position ranges: the mean
     /// of those positions' final hidden states, scaled to unit length (nil for an empty range).
     /// Same forward pass, so the spans cost one extra pass over their tokens' states, nothing more.
     func encode(_ batch: [[Int32]], promptTokens: Int = 0, spans: [[Range<Int>]]) throws -> [(vector: [Float], spans: [[Float]?])] {
-        try forward(batch) { x, ranges in
+        try forward(batch, precision: .float32) { x, ranges in
             zip(ranges, spans).map { range, sequenceSpans in
                 (pool(x, range: range, promptTokens: promptTokens),
                  sequenceSpans.map { meanUnit(x, positions: $0, in: range) })
@@ -43,7 +54,8 @@ final class BertEncoder: Sendable {
 
     /// Runs the layers over the packed batch and lends `body` the final hidden states
     /// ([tokens, hidden], valid only during the call) with each sequence's rows.
-    private func forward<R>(_ batch: [[Int32]], _ body: (UnsafePointer<Float>, [Range<Int>]) -> R) throws -> R {
+    private func forward<R>(_ batch: [[Int32]], precision: EmbeddingPrecision,
+                            _ body: (UnsafePointer<Float>, [Range<Int>]) -> R) throws -> R {
         let c = configuration
         let h = c.hiddenSize
         var ranges: [Range<Int>] = []
@@ -79,17 +91,30 @@ final class BertEncoder: Sendable {
         let intermediate = qkv               // [tokens, intermediate], overlays qkv + context
         let scores = qkv + tokens * wide     // [longest, longest]
 
+        // int8 products quantize their input rows into this (the widest input is the FFN's).
+        let int8 = effective(precision) == .int8 ? quantizedLayers : nil
+        let int8Scratch = int8.map { _ in
+            UnsafeMutableRawPointer.allocate(byteCount: MatrixProduct.int8ScratchBytes(rows: tokens, inputs: max(h, c.intermediateSize)), alignment: 64)
+        }
+        defer { int8Scratch?.deallocate() }
+
         try embed(batch, ranges: ranges, into: x)
-        for layer in weights.layers {
-            LayerOps.linear(x, rows: tokens, ld: h, layer.query, using: product, into: qkv, ldOut: 3 * h)
-            LayerOps.linear(x, rows: tokens, ld: h, layer.key, using: product, into: qkv + h, ldOut: 3 * h)
-            LayerOps.linear(x, rows: tokens, ld: h, layer.value, using: product, into: qkv + 2 * h, ldOut: 3 * h)
+        for (index, layer) in weights.layers.enumerated() {
+            let q = int8?[index]
+            func linear(_ input: UnsafePointer<Float>, ld: Int, _ weight: BertWeights.Linear, _ int8: QuantizedLinear?,
+                        into out: UnsafeMutablePointer<Float>, ldOut: Int, residual: UnsafePointer<Float>? = nil) {
+                LayerOps.linear(input, rows: tokens, ld: ld, weight, int8, using: product, scratch: int8Scratch,
+                                into: out, ldOut: ldOut, residual: residual, ldResidual: h)
+            }
+            linear(x, ld: h, layer.query, q?.query, into: qkv, ldOut: 3 * h)
+            linear(x, ld: h, layer.key, q?.key, into: qkv + h, ldOut: 3 * h)
+            linear(x, ld: h, layer.value, q?.value, into: qkv + 2 * h, ldOut: 3 * h)
             Attention.selfAttention(qkv: qkv, sequences: ranges, hidden: h, heads: c.heads, using: product, scores: scores, into: context)
-            LayerOps.linear(context, rows: tokens, ld: h, layer.attentionOutput, using: product, into: y, ldOut: h, residual: x, ldResidual: h)
+            linear(context, ld: h, layer.attentionOutput, q?.attentionOutput, into: y, ldOut: h, residual: x)
             LayerOps.layerNorm(y, rows: tokens, width: h, layer.attentionNorm, epsilon: c.layerNormEpsilon)
-            LayerOps.linear(y, rows: tokens, ld: h, layer.intermediate, using: product, into: intermediate, ldOut: c.intermediateSize)
-            LayerOps.gelu(intermediate, count: tokens * c.intermediateSize)
-            LayerOps.linear(intermediate, rows: tokens, ld: c.intermediateSize, layer.output, using: product, into: x, ldOut: h, residual: y, ldResidual: h)
+            linear(y, ld: h, layer.intermediate, q?.intermediate, into: intermediate, ldOut: c.intermediateSize)
+            LayerOps.gelu(intermediate, count: tokens * c.intermediateSize, isa: product.isa)
+            linear(intermediate, ld: c.intermediateSize, layer.output, q?.output, into: x, ldOut: h, residual: y)
             LayerOps.layerNorm(x, rows: tokens, width: h, layer.outputNorm, epsilon: c.layerNormEpsilon)
         }
         return body(x, ranges)

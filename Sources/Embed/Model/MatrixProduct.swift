@@ -35,4 +35,19 @@ struct MatrixProduct: Sendable {
                            beta: beta, c: c, ldc: ldc)
         }
     }
+
+    /// Whether int8 products beat float32 here: only with VNNI (without it the int8 kernel is the
+    /// portable loop, slower than the float32 one).
+    var hasFastInt8: Bool { isa >= Int32(PARLEY_ISA_AVX512) }
+
+    /// C += A·Wᵀ with W quantized; `scratch` holds `Self.int8ScratchBytes(rows: m, inputs: k)`.
+    @inline(__always)
+    func timesTransposed(m: Int, a: UnsafePointer<Float>, lda: Int, quantized w: QuantizedLinear,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutableRawPointer) {
+        parley_q8_gemm(isa, m, w.outFeatures, w.inFeatures, a, lda, w.packed, w.scales, w.offsets, c, ldc, scratch)
+    }
+
+    static func int8ScratchBytes(rows: Int, inputs: Int) -> Int {
+        parley_q8_scratch_bytes(rows, inputs)
+    }
 }
