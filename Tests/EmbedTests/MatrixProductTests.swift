@@ -39,20 +39,21 @@ private let miniLMAvailable = FileManager.default.fileExists(atPath: miniLMModel
     }
 
     /// Off by default: `PARLEY_GEMM_BENCH=1 swift test --filter MatrixProductTests` prints the
-    /// encoder's time per call for each engine at several token counts (how the limit was chosen).
+    /// encoder's time per call (the whole forward pass) for each engine at several token counts (how
+    /// the limit was chosen), and for int8 questions.
     @Test(.enabled(if: miniLMAvailable && getenv("PARLEY_GEMM_BENCH") != nil))
     func encoderTimeByEngineAndTokens() throws {
-        let small = try BertEncoder(modelDirectory: miniLMModel, product: MatrixProduct(smallRowLimit: .max))
+        let small = try BertEncoder(modelDirectory: miniLMModel, product: MatrixProduct(smallRowLimit: .max), quantize: true)
         let blas = try BertEncoder(modelDirectory: miniLMModel, product: MatrixProduct(smallRowLimit: 0))
         for tokens in [9, 17, 32, 48, 64, 96, 128, 256] {
             let ids = [Int32(101)] + (0..<(tokens - 2)).map { Int32(2000 + $0 * 37 % 5000) } + [102]
             var line = "tokens \(tokens):"
-            for (name, encoder) in [("c", small), ("openblas", blas)] {
-                _ = try encoder.encode([ids])
+            for (name, encoder, precision) in [("c", small, EmbeddingPrecision.float32), ("openblas", blas, .float32), ("int8", small, .int8)] {
+                _ = try encoder.encode([ids], precision: precision)
                 var times: [Double] = []
                 for _ in 0..<15 {
                     let start = now()
-                    _ = try encoder.encode([ids])
+                    _ = try encoder.encode([ids], precision: precision)
                     times.append(now() - start)
                 }
                 times.sort()
