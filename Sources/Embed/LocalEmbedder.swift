@@ -29,6 +29,9 @@ public final class LocalEmbedder: SpanEmbeddingProvider {
     /// VNNI, where `.int8` falls back to `.float32`. Passages always use `.float32`.
     public var queryPrecision: EmbeddingPrecision { encoder.effective(requestedQueryPrecision) }
     private let requestedQueryPrecision: EmbeddingPrecision
+    /// Whether concurrent questions gain from sharing one forward pass: in float32 they do (a pass
+    /// is bound by reading the weights), in int8 they do not (the weights stay in the cache).
+    public var sharesQueryPasses: Bool { queryPrecision == .float32 }
 
     let encoder: BertEncoder
     let tokenizer: WordPieceTokenizer

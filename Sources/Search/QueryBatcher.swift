@@ -4,11 +4,17 @@ import Synchronization
 
 /// Embeds the questions of all of a process's threads in shared forward passes.
 ///
-/// Embedding one question is bound by streaming the model's layer weights (42 MB for MiniLM) through
-/// the matrix products, not by arithmetic: 17 tokens cost 4.5 ms, 9 tokens 4.0. Questions that
-/// arrive while a pass runs therefore wait for it to end and then go through the next pass
-/// together, reading the weights once for all of them. No timer and no waiting when idle: a lone
-/// question runs at once, so batching only appears under concurrency, where it pays.
+/// In float32, embedding one question is bound by streaming the model's layer weights (42 MB for
+/// MiniLM) through the matrix products, not by arithmetic: 17 tokens cost 4.5 ms, 9 tokens 4.0.
+/// Questions that arrive while a pass runs therefore wait for it to end and then go through the
+/// next pass together, reading the weights once for all of them. No timer and no waiting when
+/// idle: a lone question runs at once, so batching only appears under concurrency, where it pays.
+///
+/// With `maxBatch` 1 every question runs its own pass at once, concurrently with the others. That
+/// is right for int8 questions (`LocalEmbedder.sharesQueryPasses`): the int8 weights stay in the L3
+/// cache, a pass costs in proportion to its tokens, and sharing only makes questions wait
+/// (`scripts/bench answer`, 8 connections: the same 319 answers/s, p95 33.0 ms against 34.3, and
+/// the time to a first LLM token at 8 clients p95 10.5 ms against 12.9).
 ///
 /// Leader/follower: the thread that finds no pass running leads one; the others queue. When a pass
 /// ends, its leader hands the lead to the first queued question (if any) before waking the rest, so
@@ -30,6 +36,7 @@ final class QueryBatcher: Sendable {
     }
 
     func embed(_ text: String) throws -> [Float] {
+        if maxBatch == 1 { return try Self.single(provider.embed(texts: [text], kind: .query)) }
         let ticket = Ticket(text: text)
         let leads = state.withLock { state -> Bool in
             state.pending.append(ticket)
@@ -57,9 +64,7 @@ final class QueryBatcher: Sendable {
         }
         let outcome = Result { try provider.embed(texts: batch.map(\.text), kind: .query) }
         for (index, ticket) in batch.enumerated() {
-            ticket.result = outcome.flatMap { vectors in
-                index < vectors.count ? .success(vectors[index]) : .failure(SearchError.unavailable("the embedding model returned no vector"))
-            }
+            ticket.result = outcome.flatMap { vectors in Result { try Self.single(vectors.dropFirst(index)) } }
         }
         let next = state.withLock { state -> Ticket? in
             guard let first = state.pending.first else {
@@ -71,6 +76,12 @@ final class QueryBatcher: Sendable {
         // The leader's own ticket (first in the batch) needs no wake-up: it returns from `embed`.
         for ticket in batch.dropFirst() { ticket.signal.post() }
         next?.signal.post()
+    }
+
+    /// The first vector of a provider's answer; a provider that returned too few is unavailable.
+    private static func single(_ vectors: some Collection<[Float]>) throws -> [Float] {
+        guard let vector = vectors.first else { throw SearchError.unavailable("the embedding model returned no vector") }
+        return vector
     }
 
     /// One question waiting for its vector. `result` is written by the leader before `signal` is

@@ -14,11 +14,14 @@ public final class SearchEngine: Sendable {
         self.makeEmbedder = makeEmbedder
     }
 
-    /// The unit vector of a question; concurrent questions share forward passes (`QueryBatcher`).
+    /// The unit vector of a question; concurrent float32 questions share forward passes
+    /// (`QueryBatcher`).
     func embedQuery(_ text: String) throws -> [Float] {
         let batcher = try batcher.withLock { current in
             if let current { return current }
-            let made = QueryBatcher(provider: try makeEmbedder())
+            let embedder = try makeEmbedder()
+            let shares = (embedder as? LocalEmbedder)?.sharesQueryPasses ?? true
+            let made = QueryBatcher(provider: embedder, maxBatch: shares ? 8 : 1)
             current = made
             return made
         }
