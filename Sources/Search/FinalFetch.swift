@@ -10,12 +10,18 @@ enum FinalFetch {
         guard !ranked.isEmpty else { return [] }
         // A constant per call, so the statement is one of two prepared forms.
         let vectorsColumn: SQL = sentenceVectors ? "c.sentence_vectors" : "NULL::bytea AS sentence_vectors"
+        // The document and version of each of the ~10 chunks by primary key, one lookup per chunk.
+        // As plain joins the planner hashed the tenant's whole documents table whenever it was
+        // small (1,000 rows: 0.4 ms of the fetch's 0.47 ms); LIMIT 1 keeps each LATERAL subquery
+        // from being flattened into such a join (0.07 ms). Both are keyed on their primary keys.
         let rows = try tx.queryPrepared("""
             SELECT c.id, c.document_id, c.collection_id, c.ordinal, c.text, c.page_start, c.page_end, c.heading_path,
                    d.title, d.source_url, v.filename, \(vectorsColumn)
               FROM chunks c
-              JOIN documents d ON d.id = c.document_id AND d.tenant_id = c.tenant_id
-              JOIN document_versions v ON v.document_id = c.document_id AND v.version = c.version AND v.tenant_id = c.tenant_id
+             CROSS JOIN LATERAL (SELECT title, source_url FROM documents
+                                  WHERE id = c.document_id AND tenant_id = c.tenant_id LIMIT 1) d
+             CROSS JOIN LATERAL (SELECT filename FROM document_versions
+                                  WHERE document_id = c.document_id AND version = c.version AND tenant_id = c.tenant_id LIMIT 1) v
              WHERE c.tenant_id = \(tenantID) AND c.id = ANY(\(ranked.map(\.id))) AND c.collection_id = ANY(\(scope.collectionIDs))
             """).rows
         var byID: [Int64: Row] = [:]

@@ -90,6 +90,52 @@ struct ConversationStoreTests {
         #expect(try ConversationStore.find(tenantID: fixture.tenantID, id: id, on: fixture.app).escalated, "escalation sticks")
     }
 
+    /// A first question opens its conversation in the same transaction, escalation included.
+    @Test func startOpensAConversationWithItsFirstExchange() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let started = try fixture.app.withTenant(fixture.tenantID) { tx in
+            try ConversationStore.start(tenantID: fixture.tenantID, channel: "widget", visitorTokenHash: nil, question: "q1",
+                                        reply: reply("a1", escalate: true), in: tx)
+        }
+        let transcript = try ConversationStore.transcript(tenantID: fixture.tenantID, id: started.conversationID, on: fixture.app)
+        #expect(transcript.messages.map(\.text) == ["q1", "a1"])
+        #expect(transcript.messages.map(\.id) == [started.questionID, started.answerID])
+        #expect(transcript.conversation.channel == "widget" && transcript.conversation.escalated)
+        #expect(transcript.conversation.lastMessageAt != nil)
+        #expect(try UsageStore.daily(tenantID: fixture.tenantID, since: "2000-01-01", on: fixture.app).first?.questions == 1)
+        #expect(throws: TenancyError.self) {
+            try fixture.app.withTenant(fixture.tenantID) { tx in
+                try ConversationStore.start(tenantID: fixture.tenantID, channel: "Bad Channel", visitorTokenHash: nil, question: "q",
+                                            reply: reply("a"), in: tx)
+            }
+        }
+    }
+
+    /// Usage has a row per connection slot, so one tenant's answers on two connections do not
+    /// wait for each other's COMMIT (with one row per tenant and day the second would block until
+    /// the first transaction ended; lock_timeout turns that into a failure instead of a hang).
+    @Test func concurrentAnswersOfOneTenantDoNotQueueOnItsUsageRow() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        func slot(_ connection: Connection) throws -> Int {
+            try connection.query("SELECT pg_backend_pid() % 16 AS slot").rows[0].int("slot")
+        }
+        var other = try TestDatabase.appConnection()
+        while try slot(other) == slot(fixture.app) { other = try TestDatabase.appConnection() }
+        try other.execute("SET lock_timeout = '3s'")
+        let first = try ConversationStore.create(tenantID: fixture.tenantID, on: fixture.app)
+        let second = try ConversationStore.create(tenantID: fixture.tenantID, on: other)
+        try fixture.app.withTenant(fixture.tenantID) { tx in
+            try ConversationStore.append(tenantID: fixture.tenantID, conversationID: first.id, question: "1",
+                                         reply: reply("a", prompt: 10), in: tx)
+            try ConversationStore.append(tenantID: fixture.tenantID, conversationID: second.id, question: "2",
+                                         reply: reply("b", prompt: 5), on: other)
+        }
+        let day = try #require(try UsageStore.daily(tenantID: fixture.tenantID, since: "2000-01-01", on: fixture.app).first)
+        #expect(day.questions == 2 && day.promptTokens == 15, "the day's slots are summed")
+    }
+
     @Test func listingIsKeysetPaginatedAndFiltered() throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }

@@ -122,7 +122,7 @@ struct QueryAPITests {
         #expect(third.json?["cached"] == false, "\(third.text)")
 
         let owner = try TestDatabase.ownerConnection()
-        let hits = try owner.query("SELECT answered_by_cache FROM usage_daily WHERE tenant_id = \(loaded.fixture.tenantID)").rows
+        let hits = try owner.query("SELECT answered_by_cache FROM usage_by_day WHERE tenant_id = \(loaded.fixture.tenantID)").rows
         #expect(try hits.first?.int("answered_by_cache") == 1)
     }
 

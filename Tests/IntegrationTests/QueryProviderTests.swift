@@ -57,7 +57,7 @@ struct QueryProviderTests {
 
     static func usage(_ tenantID: String) throws -> (prompt: Int, completion: Int, questions: Int) {
         let row = try TestDatabase.ownerConnection().query("""
-            SELECT prompt_tokens, completion_tokens, questions FROM usage_daily WHERE tenant_id = \(tenantID)
+            SELECT prompt_tokens, completion_tokens, questions FROM usage_by_day WHERE tenant_id = \(tenantID)
             """).rows.first
         return (try row?.int("prompt_tokens") ?? 0, try row?.int("completion_tokens") ?? 0, try row?.int("questions") ?? 0)
     }

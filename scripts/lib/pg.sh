@@ -34,7 +34,8 @@ pg_running() {
 # pg_start CLUSTER_DIR PORT [fast]
 # Creates the cluster if missing, (re)writes its run settings, starts it, waits until it accepts
 # connections, and creates Parley's roles and database (scripts/lib/roles.sql; idempotent).
-# "fast" turns off durability (fsync, full pages) for throwaway test clusters.
+# "fast" turns off durability (fsync, full pages) for throwaway test clusters. PG_PRELOAD, when
+# set, becomes shared_preload_libraries (scripts/bench answer --perf loads pg_stat_statements).
 pg_start() {
     local dir=$1 port=$2 mode=${3:-}
     local bin data=$1/data
@@ -63,6 +64,7 @@ pg_start() {
         # workers × threads connections (one per thread) plus tests and admin commands.
         echo "max_connections = 200"
         echo "shared_buffers = 128MB"
+        if [[ -n ${PG_PRELOAD:-} ]]; then echo "shared_preload_libraries = '$PG_PRELOAD'"; fi
         if [[ $mode == fast ]]; then
             echo "fsync = off"
             echo "full_page_writes = off"

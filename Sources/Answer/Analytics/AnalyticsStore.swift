@@ -6,7 +6,7 @@ import Store
 /// confidence, grouped by normalised text).
 ///
 /// Counters that must survive conversation retention (questions, cache hits, tokens, cost) come
-/// from `usage_daily`; what needs the answers themselves (latency percentiles, answers given
+/// from `usage_by_day`; what needs the answers themselves (latency percentiles, answers given
 /// without a person, gaps) comes from `messages`, so after retention deletes old conversations
 /// those figures cover the conversations still kept.
 public enum AnalyticsStore {
@@ -93,7 +93,7 @@ public enum AnalyticsStore {
                a.p50, a.p95,
                coalesce(f.up, 0) AS feedback_up, coalesce(f.down, 0) AS feedback_down
           FROM calendar
-          LEFT JOIN usage_daily u ON u.tenant_id = \(tenantID) AND u.day = calendar.day
+          LEFT JOIN usage_by_day u ON u.tenant_id = \(tenantID) AND u.day = calendar.day
           LEFT JOIN answers a ON a.day = calendar.day
           LEFT JOIN handoffs h ON h.day = calendar.day
           LEFT JOIN feedback f ON f.day = calendar.day

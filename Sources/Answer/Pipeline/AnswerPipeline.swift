@@ -186,11 +186,18 @@ public struct AnswerPipeline {
         let (conversationID, ids) = try inTenant(tenantID) { tx in
             reply.cost = try PriceTable.cost(of: reply.usage, generator: reply.generator,
                                              provider: prepared.effective.provider?.kind, model: reply.model ?? "", on: tx).cost
-            let conversationID = try prepared.request.conversationID
-                ?? ConversationStore.create(tenantID: tenantID, channel: prepared.request.channel,
-                                           visitorTokenHash: prepared.request.visitorTokenHash, in: tx).id
-            let ids = try ConversationStore.append(tenantID: tenantID, conversationID: conversationID,
-                                                   question: prepared.request.question, reply: reply, in: tx)
+            let request = prepared.request
+            let (conversationID, ids): (String, (questionID: String, answerID: String))
+            if let existing = request.conversationID {
+                conversationID = existing
+                ids = try ConversationStore.append(tenantID: tenantID, conversationID: existing, question: request.question,
+                                                   reply: reply, in: tx)
+            } else {
+                let started = try ConversationStore.start(tenantID: tenantID, channel: request.channel,
+                                                          visitorTokenHash: request.visitorTokenHash, question: request.question,
+                                                          reply: reply, in: tx)
+                (conversationID, ids) = (started.conversationID, (started.questionID, started.answerID))
+            }
             if let cacheKey {
                 let entry = CachedAnswer(answer: reply.text, citations: reply.citations, confidence: reply.confidence ?? 0,
                                          generator: reply.generator, model: reply.model)

@@ -60,7 +60,7 @@ public enum ConversationStore {
         try connection.withTenant(tenantID) { try recentTurns(tenantID: tenantID, conversationID: conversationID, limit: limit, in: $0) }
     }
 
-    /// Stores a question and its answer, and counts the answer in `usage_daily`, in one
+    /// Stores a question and its answer, and counts the answer in `usage_daily` (`UsageStore`), in one
     /// transaction: either all three land or none does, so usage is recorded exactly once per
     /// stored answer. The conversation's row lock orders concurrent exchanges, so each question is
     /// followed by its own answer. Returns the two message ids (user, assistant).
@@ -72,29 +72,51 @@ public enum ConversationStore {
         }
     }
 
-    /// `append` inside the caller's tenant transaction (the pipeline also creates the conversation
-    /// and caches the answer in it).
+    /// `append` inside the caller's tenant transaction (the pipeline also caches the answer in it).
     @discardableResult
     public static func append(tenantID: String, conversationID: String, question: String, reply: AssistantReply,
                               in tx: Connection) throws -> (questionID: String, answerID: String) {
-        let questionID = try Identifier.make(.message)
-        let answerID = try Identifier.make(.message)
-        let citations = String(decoding: try JSON.encode(reply.citations), as: UTF8.self)
         let locked = try tx.queryPrepared("""
             UPDATE conversations SET last_message_at = now(), updated_at = now(), escalated = escalated OR \(reply.escalate)
              WHERE tenant_id = \(tenantID) AND id = \(conversationID)
             RETURNING id
             """)
         guard !locked.rows.isEmpty else { throw TenancyError.notFound("No conversation \(conversationID).") }
+        return try insertExchange(tenantID: tenantID, conversationID: conversationID, question: question, reply: reply, in: tx)
+    }
+
+    /// A new conversation that opens with this exchange, inside the caller's tenant transaction (the
+    /// pipeline's for a first question). The conversation row is written with the exchange's state,
+    /// so unlike `create` + `append` no second statement has to update it.
+    public static func start(tenantID: String, channel: String, visitorTokenHash: [UInt8]?, question: String,
+                             reply: AssistantReply, in tx: Connection) throws -> (conversationID: String, questionID: String, answerID: String) {
+        guard isValidChannel(channel) else {
+            throw TenancyError.invalid("channel is 1 to 32 of a-z, 0-9 and '_', starting with a letter.")
+        }
+        let id = try Identifier.make(.conversation)
         _ = try tx.queryPrepared("""
-            INSERT INTO messages (id, tenant_id, conversation_id, role, text) VALUES (\(questionID), \(tenantID), \(conversationID), 'user', \(question))
+            INSERT INTO conversations (id, tenant_id, channel, visitor_token_hash, escalated, last_message_at)
+            VALUES (\(id), \(tenantID), \(channel), \(visitorTokenHash), \(reply.escalate), now())
             """)
+        let ids = try insertExchange(tenantID: tenantID, conversationID: id, question: question, reply: reply, in: tx)
+        return (id, ids.questionID, ids.answerID)
+    }
+
+    /// Both messages and the day's usage. One INSERT for both rows: VALUES rows are inserted in
+    /// their order, so the question's seq is the lower one.
+    private static func insertExchange(tenantID: String, conversationID: String, question: String, reply: AssistantReply,
+                                       in tx: Connection) throws -> (questionID: String, answerID: String) {
+        let questionID = try Identifier.make(.message)
+        let answerID = try Identifier.make(.message)
+        let citations = String(decoding: try JSON.encode(reply.citations), as: UTF8.self)
         let usage = reply.usage
         _ = try tx.queryPrepared("""
             INSERT INTO messages (id, tenant_id, conversation_id, role, text, citations, confidence, escalate, generator, model,
                                   fallback, cache_hit, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, cost,
                                   retrieve_ms, generate_ms, total_ms)
-            VALUES (\(answerID), \(tenantID), \(conversationID), 'assistant', \(reply.text), \(citations)::jsonb, \(reply.confidence),
+            VALUES (\(questionID), \(tenantID), \(conversationID), 'user', \(question), '[]', NULL, false, NULL, NULL,
+                    false, false, 0, 0, 0, 0, 0, NULL, NULL, NULL),
+                   (\(answerID), \(tenantID), \(conversationID), 'assistant', \(reply.text), \(citations)::jsonb, \(reply.confidence),
                     \(reply.escalate), \(reply.generator.rawValue), \(reply.model), \(reply.fallback), \(reply.cacheHit),
                     \(usage.promptTokens), \(usage.completionTokens), \(usage.cachedPromptTokens), \(usage.cacheWriteTokens),
                     \(reply.cost.sqlNumeric), \(reply.timings.retrieveMs), \(reply.timings.generateMs), \(reply.timings.totalMs))

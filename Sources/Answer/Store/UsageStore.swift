@@ -19,16 +19,21 @@ public struct DailyUsage: Sendable, Equatable, Encodable {
     }
 }
 
-/// Daily usage counters. Written only by `ConversationStore.append`, inside the transaction that
-/// stores the answer, so a counted answer is always a stored one and vice versa.
+/// Daily usage counters. Written only by `ConversationStore`, inside the transaction that stores
+/// the answer, so a counted answer is always a stored one and vice versa.
+///
+/// Each database connection adds to its own slot of the day (backend pid modulo 16), so concurrent
+/// answers of one tenant do not queue on one row's lock; `usage_by_day` sums the slots
+/// (sql/008_usage_slots.sql).
 public enum UsageStore {
     static func record(_ reply: AssistantReply, tenantID: String, in tx: Connection) throws {
         _ = try tx.queryPrepared("""
-            INSERT INTO usage_daily AS u (tenant_id, day, questions, answered_by_cache, escalations, fallbacks,
+            INSERT INTO usage_daily AS u (tenant_id, day, slot, questions, answered_by_cache, escalations, fallbacks,
                                           prompt_tokens, completion_tokens, cost)
-            VALUES (\(tenantID), (now() AT TIME ZONE 'UTC')::date, 1, \(reply.cacheHit ? 1 : 0), \(reply.escalate ? 1 : 0),
-                    \(reply.fallback ? 1 : 0), \(reply.usage.promptTokens), \(reply.usage.completionTokens), \(reply.cost.sqlNumeric))
-            ON CONFLICT (tenant_id, day) DO UPDATE SET
+            VALUES (\(tenantID), (now() AT TIME ZONE 'UTC')::date, pg_backend_pid() % 16, 1, \(reply.cacheHit ? 1 : 0),
+                    \(reply.escalate ? 1 : 0), \(reply.fallback ? 1 : 0), \(reply.usage.promptTokens), \(reply.usage.completionTokens),
+                    \(reply.cost.sqlNumeric))
+            ON CONFLICT (tenant_id, day, slot) DO UPDATE SET
                 questions = u.questions + 1, answered_by_cache = u.answered_by_cache + EXCLUDED.answered_by_cache,
                 escalations = u.escalations + EXCLUDED.escalations, fallbacks = u.fallbacks + EXCLUDED.fallbacks,
                 prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,
@@ -42,7 +47,7 @@ public enum UsageStore {
             try tx.query("""
                 SELECT to_char(day, 'YYYY-MM-DD') AS day, questions, answered_by_cache, escalations, fallbacks,
                        prompt_tokens, completion_tokens, cost
-                  FROM usage_daily WHERE tenant_id = \(tenantID) AND day >= \(since)::date ORDER BY day
+                  FROM usage_by_day WHERE tenant_id = \(tenantID) AND day >= \(since)::date ORDER BY day
                 """).rows.map { row in
                 DailyUsage(day: try row.string("day"), questions: try row.int("questions"),
                            answeredByCache: try row.int("answered_by_cache"), escalations: try row.int("escalations"),

@@ -52,6 +52,7 @@ bench_answer() {
     STACK_HTTP_PORT=$((20000 + $$ % 20000))
     # shellcheck disable=SC2034
     STACK_POOL_ENV=(PARLEY_INDEX_DIR="$index_dir" PARLEY_BENCH_LLM_KEY=sk-bench)
+    if ((profile)); then PG_PRELOAD=pg_stat_statements; fi
     stack_up "$run"
 
     search_psql -c "UPDATE plans SET requests_per_minute = 2000000000, queries_per_month = 2000000000 WHERE id = 'enterprise'"
@@ -100,8 +101,11 @@ bench_answer() {
         # 8,000 questions: two wrk threads 4,000 apart for 14 s never wrap at up to ~570 answers/s.
         sed -n '32001,40000p' "$questions" >"$run/perf-questions.jsonl"
         mkdir -p "$PARLEY_REPO/var/bench"
-        search_profile "$size" "$key" "$run/perf-questions.jsonl" \
-            "$PARLEY_REPO/var/bench/answer-$(date -u +%Y%m%dT%H%M%SZ)-perf.txt" /v1/query
+        local perf_out
+        perf_out=$PARLEY_REPO/var/bench/answer-$(date -u +%Y%m%dT%H%M%SZ)-perf.txt
+        answer_statements_reset
+        search_profile "$size" "$key" "$run/perf-questions.jsonl" "$perf_out" /v1/query
+        answer_statements_report >>"$perf_out"
     fi
 
     # The LLM path: the fake on loopback, configured like a real provider.
@@ -156,4 +160,22 @@ bench_answer() {
         echo "| openai-compatible, streamed | 8 | $(search_json "$llm8" requests) | $(search_json "$llm8" first_token_ms.p50) / $(search_json "$llm8" first_token_ms.p95) | $(search_json "$llm8" parley_first_token_ms.p50) / $(search_json "$llm8" parley_first_token_ms.p95) | | |"
     } | tee "$report"
     log "report: $report"
+}
+
+# PostgreSQL's side of the profile: pg_stat_statements (preloaded with --perf) over the perf run.
+answer_superuser_psql() {
+    "$(pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -h "$STACK_PG_DIR" -p "$STACK_PG_PORT" -U postgres -d parley "$@"
+}
+
+answer_statements_reset() {
+    answer_superuser_psql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+}
+
+answer_statements_report() {
+    echo
+    echo "# PostgreSQL statements over the same run (pg_stat_statements): calls, mean and total execution ms"
+    answer_superuser_psql -At -F ' | ' -c "
+        SELECT calls, round(mean_exec_time::numeric, 4), round(total_exec_time::numeric, 1),
+               regexp_replace(left(query, 110), '\s+', ' ', 'g')
+          FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20"
 }
