@@ -4,10 +4,32 @@ import Store
 /// visible collections in the WHERE clause. Whatever an index file or a filter produced, only rows
 /// that exist now, for this tenant, in a collection this caller may see, become hits.
 enum FinalFetch {
+    /// The first `limit` of `ranked` that SQL still has and the scope allows, in rank order.
+    ///
+    /// Reads exactly `limit` rows when none is missing, which is nearly always: a chunk the index
+    /// file lists but SQL no longer has (its document deleted since the file was built) is rare.
+    /// Each row read costs its text and, for answers, its sentence vectors out of TOAST, so the
+    /// slack for missing rows is fetched only when rows turn out missing: the next slice is twice
+    /// the shortfall plus 10.
     static func hits(for ranked: [(id: Int64, score: Double)], candidates: CandidateLists, tenantID: String, scope: SearchScope,
                      queryTerms: Set<String>, analyzer: Analyzer, limit: Int, sentenceVectors: Bool = false,
                      in tx: Connection) throws -> [SearchHit] {
-        guard !ranked.isEmpty else { return [] }
+        var hits: [SearchHit] = []
+        var start = 0, size = limit
+        while hits.count < limit, start < ranked.count {
+            let slice = Array(ranked[start..<min(ranked.count, start + size)])
+            hits += try fetch(slice, candidates: candidates, tenantID: tenantID, scope: scope, queryTerms: queryTerms,
+                              analyzer: analyzer, limit: limit - hits.count, sentenceVectors: sentenceVectors, in: tx)
+            start += slice.count
+            size = (limit - hits.count) * 2 + 10
+        }
+        return hits
+    }
+
+    private static func fetch(_ ranked: [(id: Int64, score: Double)], candidates: CandidateLists, tenantID: String, scope: SearchScope,
+                              queryTerms: Set<String>, analyzer: Analyzer, limit: Int, sentenceVectors: Bool,
+                              in tx: Connection) throws -> [SearchHit] {
+        guard !ranked.isEmpty, limit > 0 else { return [] }
         // A constant per call, so the statement is one of two prepared forms.
         let vectorsColumn: SQL = sentenceVectors ? "c.sentence_vectors" : "NULL::bytea AS sentence_vectors"
         // The document and version of each of the ~10 chunks by primary key, one lookup per chunk.

@@ -60,9 +60,7 @@ public final class Searcher {
                 candidates.dense = denseCandidates(queryVector, file: file, fresh: fresh, scope: scope, count: count)
             }
             let ranked = candidates.fused(mode: request.mode, settings: settings)
-            // Slack for chunks the file still lists but SQL no longer has (deleted documents).
-            let wanted = Array(ranked.prefix(request.topK * 2 + 10))
-            let hits = try FinalFetch.hits(for: wanted, candidates: candidates, tenantID: tenantID, scope: scope,
+            let hits = try FinalFetch.hits(for: ranked, candidates: candidates, tenantID: tenantID, scope: scope,
                                            queryTerms: Set(queryTerms), analyzer: analyzer, limit: request.topK,
                                            sentenceVectors: request.includeSentenceVectors, in: tx)
             let took = (IndexCatalog.monotonicSeconds() - started) * 1000

@@ -83,9 +83,15 @@ struct SearchAPITests {
         try IngestJob.run(["--tenant", loaded.fixture.tenantID])
         #expect(Set(documentIDs(try search(key, query))).isSuperset(of: [loaded.ids["shipping.md"], loaded.ids["depot.md"]].compactMap { $0 }))
 
+        let topOne = #"{"query":"parcels warehouse Lyon","top_k":1,"mode":"bm25"}"#
+        #expect(documentIDs(try search(key, topOne)) == [loaded.ids["shipping.md"]].compactMap { $0 })
+
         // Deleted after the rebuild: the file still lists its chunks, the final SQL fetch drops them.
         #expect(try TestStack.send("DELETE", "/v1/documents/\(loaded.ids["shipping.md"] ?? "")", key: loaded.fixture.adminKey).status == 204)
         #expect(!documentIDs(try search(key, query)).contains(loaded.ids["shipping.md"] ?? "-"))
+        // The fetch reads only top_k rows first; the missing top hit is made up from the next slice.
+        let refilled = try search(key, topOne)
+        #expect(documentIDs(refilled) == [loaded.ids["depot.md"]].compactMap { $0 }, "\(refilled.text)")
         // Deleted before a rebuild: gone from the new file too.
         #expect(try TestStack.send("DELETE", "/v1/documents/\(loaded.ids["depot.md"] ?? "")", key: loaded.fixture.adminKey).status == 204)
         try IngestJob.runParley(["index", "--rebuild", "--tenant", loaded.fixture.tenantID])

@@ -173,9 +173,11 @@ answer_statements_reset() {
 
 answer_statements_report() {
     echo
-    echo "# PostgreSQL statements over the same run (pg_stat_statements): calls, mean and total execution ms"
+    echo "# PostgreSQL statements over the same run (pg_stat_statements): calls, mean and total execution ms,"
+    echo "# shared buffers hit and read (from the OS) per call"
     answer_superuser_psql -At -F ' | ' -c "
         SELECT calls, round(mean_exec_time::numeric, 4), round(total_exec_time::numeric, 1),
+               round(shared_blks_hit::numeric / calls, 1), round(shared_blks_read::numeric / calls, 1),
                regexp_replace(left(query, 110), '\s+', ' ', 'g')
           FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20"
 }
