@@ -4,7 +4,8 @@
 /// Thread rule: immutable after `init`; `encode` allocates its own scratch per call, so any
 /// number of threads may call it at once. Matrix products go to OpenBLAS (`cblas_sgemm`) or, for
 /// few tokens, the no-packing C kernel (`MatrixProduct`), both reading the weights in place from
-/// the mapping; everything else is plain loops in `LayerOps`.
+/// the mapping, or in an `.int8` pass to the int8 kernel with the packed copy (`QuantizedLinear`);
+/// everything else is plain loops in `LayerOps`.
 final class BertEncoder: Sendable {
     let configuration: BertConfiguration
     let weights: BertWeights
