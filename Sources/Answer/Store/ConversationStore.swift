@@ -15,9 +15,7 @@ public enum ConversationStore {
     /// token (`VisitorToken`).
     public static func create(tenantID: String, channel: String = "api", visitorTokenHash: [UInt8]? = nil,
                               in tx: Connection) throws -> ConversationRecord {
-        guard isValidChannel(channel) else {
-            throw TenancyError.invalid("channel is 1 to 32 of a-z, 0-9 and '_', starting with a letter.")
-        }
+        try requireValidChannel(channel)
         let id = try Identifier.make(.conversation)
         let rows = try tx.queryPrepared("""
             INSERT INTO conversations (id, tenant_id, channel, visitor_token_hash) VALUES (\(id), \(tenantID), \(channel), \(visitorTokenHash))
@@ -90,9 +88,7 @@ public enum ConversationStore {
     /// so unlike `create` + `append` no second statement has to update it.
     public static func start(tenantID: String, channel: String, visitorTokenHash: [UInt8]?, question: String,
                              reply: AssistantReply, in tx: Connection) throws -> (conversationID: String, questionID: String, answerID: String) {
-        guard isValidChannel(channel) else {
-            throw TenancyError.invalid("channel is 1 to 32 of a-z, 0-9 and '_', starting with a letter.")
-        }
+        try requireValidChannel(channel)
         let id = try Identifier.make(.conversation)
         _ = try tx.queryPrepared("""
             INSERT INTO conversations (id, tenant_id, channel, visitor_token_hash, escalated, last_message_at)
@@ -134,6 +130,12 @@ public enum ConversationStore {
                  WHERE tenant_id = \(tenantID) AND conversation_id = \(id) ORDER BY seq
                 """).rows
             return Transcript(conversation: conversation, messages: try rows.map(MessageRecord.init(row:)))
+        }
+    }
+
+    private static func requireValidChannel(_ channel: String) throws {
+        guard isValidChannel(channel) else {
+            throw TenancyError.invalid("channel is 1 to 32 of a-z, 0-9 and '_', starting with a letter.")
         }
     }
 
