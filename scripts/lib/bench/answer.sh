@@ -52,6 +52,7 @@ bench_answer() {
     STACK_HTTP_PORT=$((20000 + $$ % 20000))
     # shellcheck disable=SC2034
     STACK_POOL_ENV=(PARLEY_INDEX_DIR="$index_dir" PARLEY_BENCH_LLM_KEY=sk-bench)
+    # shellcheck disable=SC2034 # read by pg_start
     if ((profile)); then PG_PRELOAD=pg_stat_statements; fi
     stack_up "$run"
 
