@@ -8,9 +8,7 @@ import TestSupport
 
     static func generator(_ server: FakeHTTPServer, sleeps: F.SleepLog = F.SleepLog(), breaker: CircuitBreaker = F.breaker(),
                           configure: (inout ProviderEndpoint) -> Void = { _ in }) throws -> AnthropicGenerator {
-        var endpoint = ProviderEndpoint(kind: .anthropic, baseURL: server.baseURL + "/v1", apiKey: F.key, maxRetries: 2)
-        configure(&endpoint)
-        return try AnthropicGenerator(endpoint: endpoint, model: "claude-sonnet-4-5", breaker: breaker, hooks: sleeps.hooks)
+        try AnthropicGenerator(endpoint: F.endpoint(.anthropic, server, configure: configure), model: "claude-sonnet-4-5", breaker: breaker, hooks: sleeps.hooks)
     }
 
     @Test func streamsDeltasAndParsesUsageWithCacheCounts() throws {

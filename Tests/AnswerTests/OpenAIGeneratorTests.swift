@@ -9,9 +9,7 @@ import TestSupport
 
     static func generator(_ server: FakeHTTPServer, sleeps: F.SleepLog = F.SleepLog(), breaker: CircuitBreaker = F.breaker(),
                           configure: (inout ProviderEndpoint) -> Void = { _ in }) throws -> OpenAIGenerator {
-        var endpoint = ProviderEndpoint(kind: .openai, baseURL: server.baseURL + "/v1", apiKey: F.key, maxRetries: 2)
-        configure(&endpoint)
-        return try OpenAIGenerator(endpoint: endpoint, model: "gpt-4o-mini", breaker: breaker, hooks: sleeps.hooks)
+        try OpenAIGenerator(endpoint: F.endpoint(.openai, server, configure: configure), model: "gpt-4o-mini", breaker: breaker, hooks: sleeps.hooks)
     }
 
     static func unavailableReason(_ body: () throws -> Void) -> String? {

@@ -8,6 +8,14 @@ import TestSupport
 enum ProviderFixtures {
     static let key = "sk-test-0123456789abcdefSECRET"
 
+    /// The endpoint a generator test talks to: the fake server, the test key, two retries.
+    static func endpoint(_ kind: ProviderEndpoint.Kind, _ server: FakeHTTPServer,
+                         configure: (inout ProviderEndpoint) -> Void) -> ProviderEndpoint {
+        var endpoint = ProviderEndpoint(kind: kind, baseURL: server.baseURL + "/v1", apiKey: key, maxRetries: 2)
+        configure(&endpoint)
+        return endpoint
+    }
+
     final class SleepLog: Sendable {
         let delays = Mutex<[Double]>([])
         var recorded: [Double] { delays.withLock { $0 } }

@@ -6,7 +6,9 @@ line and exits 0, 1 or 77 (skipped: counted apart, never as a pass). A failing t
 screenshot of each open browser under var/artifacts/screenshots/failures/.
 
 Run one by hand against a kept stack:
-  scripts/test --keep … ; source var/test.XXXXXX/test.env ; python3 Tests/Browser/test_00_harness.py
+  scripts/test --keep --filter NoSuchTest   # starts and keeps the stack, runs no Swift test
+  source var/test.*/test.env                  # the kept stack's PARLEY_TEST_* variables
+  python3 Tests/Browser/test_00_harness.py
 """
 
 import http.server

@@ -96,10 +96,8 @@ import Testing
     @Test func signPrefilterKeepsNinetyFivePercentOfTheTrueTopTen() throws {
         let dir = try IndexTestDirectory()
         var rng = SplitMix64(seed: 2024)
-        let dims = 64, n = 60_000
-        let chunks = (0..<n).lazy.map { i in chunk(Int64(i), "c", "d", [:], length: 0, rng.unitVector(dimensions: dims)) }
-        try IndexFileWriter.write(chunks, dimensions: dims, generation: 1, watermark: Int64(n - 1), to: dir.file)
-        let file = try IndexFile.open(path: dir.file)
+        let dims = 64
+        let file = try randomVectorFile(count: 60_000, dimensions: dims, rng: &rng, in: dir)
         let filter = ChunkFilter.all.compile(for: file)
         var found = 0, total = 0
         for _ in 0..<40 {
@@ -115,10 +113,8 @@ import Testing
     @Test func int8ScanFindsTheExactTopTenWithExactScores() throws {
         let dir = try IndexTestDirectory()
         var rng = SplitMix64(seed: 11)
-        let dims = 96, n = 20_000
-        let chunks = (0..<n).lazy.map { i in chunk(Int64(i), "c", "d", [:], length: 0, rng.unitVector(dimensions: dims)) }
-        try IndexFileWriter.write(chunks, dimensions: dims, generation: 1, watermark: Int64(n - 1), to: dir.file)
-        let file = try IndexFile.open(path: dir.file)
+        let dims = 96
+        let file = try randomVectorFile(count: 20_000, dimensions: dims, rng: &rng, in: dir)
         let filter = ChunkFilter.all.compile(for: file)
         var found = 0, total = 0
         for _ in 0..<40 {
@@ -330,4 +326,14 @@ private func writeAll(_ bytes: [UInt8], to path: String) throws {
     guard let f = fopen(path, "wb") else { throw IndexFileError(.io, path: path, "fopen failed") }
     defer { fclose(f) }
     guard fwrite(bytes, 1, bytes.count, f) == bytes.count else { throw IndexFileError(.io, path: path, "fwrite failed") }
+}
+
+/// A file of `count` chunks with random unit vectors (ids 0…count−1, one collection and document).
+private func randomVectorFile(count: Int, dimensions: Int, rng: inout SplitMix64, in dir: IndexTestDirectory) throws -> IndexFile {
+    var vectors: [[Float]] = []
+    vectors.reserveCapacity(count)
+    for _ in 0..<count { vectors.append(rng.unitVector(dimensions: dimensions)) }
+    let chunks = vectors.enumerated().lazy.map { i, vector in chunk(Int64(i), "c", "d", [:], length: 0, vector) }
+    try IndexFileWriter.write(chunks, dimensions: dimensions, generation: 1, watermark: Int64(count - 1), to: dir.file)
+    return try IndexFile.open(path: dir.file)
 }
